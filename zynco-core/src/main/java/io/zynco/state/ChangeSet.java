@@ -1,0 +1,132 @@
+package io.zynco.state;
+
+import java.util.Objects;
+
+import io.zynco.state.internal.ChangeArrays;
+import io.zynco.state.internal.EntryBlobs;
+import io.zynco.state.internal.Hashes;
+
+/**
+ * Effective changes between two snapshots: puts of new or changed entries and removes of
+ * gone keys, each key at most once, in engine order (unsigned key hash, then key bytes).
+ * Thread-safe (immutable).
+ */
+public final class ChangeSet {
+
+	/** No change. */
+	public static final ChangeSet EMPTY = new ChangeSet(ChangeArrays.EMPTY);
+
+	private final ChangeArrays arrays;
+
+	ChangeSet(ChangeArrays arrays) {
+		this.arrays = arrays;
+	}
+
+	/** A change set from arbitrary operations; a key given twice keeps the last. */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	ChangeArrays arrays() {
+		return this.arrays;
+	}
+
+	public int size() {
+		return this.arrays.size();
+	}
+
+	public boolean isEmpty() {
+		return this.arrays.size() == 0;
+	}
+
+	/** Number of puts. */
+	public int puts() {
+		int puts = 0;
+		for (int i = 0; i < this.arrays.size(); i++) {
+			if (this.arrays.isPut(i)) {
+				puts++;
+			}
+		}
+		return puts;
+	}
+
+	/** Number of removes. */
+	public int removes() {
+		return size() - puts();
+	}
+
+	/** Key and value bytes carried by the changes (removes carry their key). */
+	public long payloadBytes() {
+		long bytes = 0;
+		for (int i = 0; i < this.arrays.size(); i++) {
+			byte[] blob = this.arrays.blob(i);
+			bytes += blob.length - EntryBlobs.keyOffset(blob);
+		}
+		return bytes;
+	}
+
+	/** Visits every change in order without copying. */
+	public void forEach(ChangeVisitor visitor) {
+		for (int i = 0; i < this.arrays.size(); i++) {
+			byte[] blob = this.arrays.blob(i);
+			int keyLength = EntryBlobs.keyLength(blob);
+			int keyOffset = EntryBlobs.varintSize(keyLength);
+			int valueOffset = keyOffset + keyLength;
+			visitor.visit(this.arrays.isPut(i), blob, keyOffset, keyLength, valueOffset, blob.length - valueOffset);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ChangeSet[puts=" + puts() + ", removes=" + removes() + "]";
+	}
+
+	/** Receives changes during {@link #forEach(ChangeVisitor)}. */
+	@FunctionalInterface
+	public interface ChangeVisitor {
+
+		/**
+		 * One change; for a remove the value length is 0. Do not modify or keep the buffer.
+		 */
+		void visit(boolean put, byte[] buffer, int keyOffset, int keyLength, int valueOffset, int valueLength);
+
+	}
+
+	/** Collects operations in any order. Not thread-safe; use once. */
+	public static final class Builder {
+
+		private final ChangeArrays.Appender raw = new ChangeArrays.Appender(16);
+
+		private Builder() {
+		}
+
+		public Builder put(byte[] key, byte[] value) {
+			Objects.requireNonNull(key, "key");
+			Objects.requireNonNull(value, "value");
+			this.raw.append(Hashes.keyHash(key, 0, key.length), EntryBlobs.of(key, value), ChangeArrays.PUT);
+			return this;
+		}
+
+		public Builder remove(byte[] key) {
+			Objects.requireNonNull(key, "key");
+			this.raw.append(Hashes.keyHash(key, 0, key.length), EntryBlobs.keyOnly(key), ChangeArrays.REMOVE);
+			return this;
+		}
+
+		public ChangeSet build() {
+			ChangeArrays unsorted = this.raw.build();
+			int n = unsorted.size();
+			long[] hashes = new long[n];
+			byte[][] blobs = new byte[n][];
+			byte[] kinds = new byte[n];
+			for (int i = 0; i < n; i++) {
+				hashes[i] = unsorted.hash(i);
+				blobs[i] = unsorted.blob(i);
+				kinds[i] = unsorted.kind(i);
+			}
+			return new ChangeSet(ChangeArrays.sortAndMerge(hashes, blobs, kinds, n));
+		}
+
+	}
+
+}

@@ -1,0 +1,402 @@
+package io.zynco.state;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import com.dynatrace.hash4j.hashing.HashStream64;
+
+import io.zynco.state.internal.ChangeArrays;
+import io.zynco.state.internal.EntryBlobs;
+import io.zynco.state.internal.Hashes;
+import io.zynco.state.internal.Node;
+import io.zynco.state.internal.Trie;
+
+/**
+ * The content of one state at one version: an immutable map from key bytes to value bytes.
+ *
+ * <p>Entries are partitioned into {@code 2^segmentBits} segments by key hash; each segment is
+ * a small hash trie whose nodes carry fingerprints, and the {@linkplain #rootFingerprint() root
+ * fingerprint} combines the segments'. Equal content gives an equal root, whatever the order
+ * or history of the changes that produced it. A snapshot derived from another by
+ * {@link #edit()} or {@link #apply(ChangeSet)} shares every unchanged segment, trie node and
+ * entry with it, so a chain of versions costs one copy plus what changed.
+ *
+ * <p>Reads are cheap: {@link #get(byte[])} is one key hash and a walk of a few trie levels;
+ * {@link #size()}, {@link #dataBytes()} and {@link #rootFingerprint()} are precomputed.
+ * Thread-safe (immutable).
+ */
+public final class Snapshot {
+
+	/** Default number of segment bits: 1,024 segments. */
+	public static final int DEFAULT_SEGMENT_BITS = 10;
+
+	private final Trie trie;
+
+	private final Node[] segments;
+
+	private final long size;
+
+	private final long dataBytes;
+
+	private final long heapBytes;
+
+	private final long rootFingerprint;
+
+	private Snapshot(Trie trie, Node[] segments) {
+		this.trie = trie;
+		this.segments = segments;
+		long count = 0;
+		long data = 0;
+		long heap = 16L + 4L * segments.length + 48;
+		HashStream64 root = Hashes.rootStream().putInt(trie.segmentBits());
+		for (Node segment : segments) {
+			count += segment.count();
+			data += segment.dataBytes();
+			heap += segment.heapBytes();
+			root.putLong(segment.fingerprint());
+		}
+		this.size = count;
+		this.dataBytes = data;
+		this.heapBytes = heap;
+		this.rootFingerprint = root.putLong(count).getAsLong();
+	}
+
+	/** An empty snapshot with the given number of segment bits (0 to 16). */
+	public static Snapshot empty(int segmentBits) {
+		Trie trie = new Trie(segmentBits);
+		Node[] segments = new Node[trie.segmentCount()];
+		Arrays.fill(segments, io.zynco.state.internal.Leaf.EMPTY);
+		return new Snapshot(trie, segments);
+	}
+
+	/** A builder for a snapshot loaded from scratch. */
+	public static Builder builder(int segmentBits) {
+		return new Builder(new Trie(segmentBits));
+	}
+
+	/** Number of entries. */
+	public long size() {
+		return this.size;
+	}
+
+	public boolean isEmpty() {
+		return this.size == 0;
+	}
+
+	/** Bytes of encoded entries (keys, values and a small length prefix each). */
+	public long dataBytes() {
+		return this.dataBytes;
+	}
+
+	/** Estimated retained heap of this snapshot if it shared nothing. */
+	public long heapBytes() {
+		return this.heapBytes;
+	}
+
+	/**
+	 * Estimated heap this snapshot holds that {@code base} does not, counting shared segments,
+	 * trie nodes and entries once. The version chain uses it for its memory budget.
+	 */
+	public long heapBytesNotIn(Snapshot base) {
+		if (base.trie.segmentBits() != this.trie.segmentBits()) {
+			return this.heapBytes;
+		}
+		long heap = 16L + 4L * this.segments.length + 48;
+		for (int s = 0; s < this.segments.length; s++) {
+			heap += Trie.heapNotIn(this.segments[s], base.segments[s]);
+		}
+		return heap;
+	}
+
+	/** The root fingerprint: equal content, equal root (with XXH3-64's collision odds). */
+	public long rootFingerprint() {
+		return this.rootFingerprint;
+	}
+
+	public int segmentBits() {
+		return this.trie.segmentBits();
+	}
+
+	public int segmentCount() {
+		return this.segments.length;
+	}
+
+	/** The fingerprint of one segment: the sum of its entries' fingerprints. */
+	public long segmentFingerprint(int segment) {
+		return this.segments[segment].fingerprint();
+	}
+
+	/**
+	 * Whether this snapshot holds the very same segment object as {@code other}: structural
+	 * sharing, not just equal content.
+	 */
+	public boolean sharesSegmentWith(Snapshot other, int segment) {
+		return other.segments.length == this.segments.length && other.segments[segment] == this.segments[segment];
+	}
+
+	/** Number of entries in one segment. */
+	public int segmentSize(int segment) {
+		return this.segments[segment].count();
+	}
+
+	/** The value for the key, as a new array, or {@code null} if absent. */
+	public byte[] get(byte[] key) {
+		byte[] blob = findBlob(key, 0, key.length);
+		return (blob != null) ? EntryBlobs.value(blob) : null;
+	}
+
+	/** The value for the key decoded with the codec, or {@code null} if absent. */
+	public <V> V get(byte[] key, Codec<V> valueCodec) {
+		byte[] blob = findBlob(key, 0, key.length);
+		if (blob == null) {
+			return null;
+		}
+		int offset = EntryBlobs.valueOffset(blob);
+		return valueCodec.decode(blob, offset, blob.length - offset);
+	}
+
+	public boolean containsKey(byte[] key) {
+		return findBlob(key, 0, key.length) != null;
+	}
+
+	private byte[] findBlob(byte[] key, int offset, int length) {
+		return this.trie.find(this.segments, Hashes.keyHash(key, offset, length), key, offset, length);
+	}
+
+	/**
+	 * Visits every entry without copying, in key-hash order. The visitor must not modify the
+	 * buffer.
+	 */
+	public void forEach(EntryVisitor visitor) {
+		Trie.forEach(this.segments, (blob) -> {
+			int keyLength = EntryBlobs.keyLength(blob);
+			int keyOffset = EntryBlobs.varintSize(keyLength);
+			int valueOffset = keyOffset + keyLength;
+			visitor.visit(blob, keyOffset, keyLength, valueOffset, blob.length - valueOffset);
+		});
+	}
+
+	/** Starts an edit of this snapshot; the snapshot itself never changes. */
+	public Editor edit() {
+		return new Editor(this);
+	}
+
+	/**
+	 * The effective changes that turn this snapshot into {@code target}, found by comparing
+	 * segment and node fingerprints first and descending only where they differ.
+	 * @throws IllegalArgumentException if the snapshots have different segment counts
+	 */
+	public ChangeSet diff(Snapshot target) {
+		requireSameShape(target);
+		if (target == this || target.rootFingerprint == this.rootFingerprint && target.size == this.size
+				&& target.dataBytes == this.dataBytes) {
+			return ChangeSet.EMPTY;
+		}
+		ChangeArrays.Appender out = new ChangeArrays.Appender(64);
+		this.trie.diff(this.segments, target.segments, out);
+		return new ChangeSet(out.build());
+	}
+
+	/**
+	 * Applies changes, sharing everything they do not touch. Puts of identical entries and
+	 * removes of absent keys have no effect.
+	 * @return the new snapshot, or this one if nothing changed
+	 */
+	public Snapshot apply(ChangeSet changes) {
+		Node[] updated = this.trie.apply(this.segments, changes.arrays(), null);
+		return (updated == this.segments) ? this : new Snapshot(this.trie, updated);
+	}
+
+	/** Applies changes and reports which of them took effect. */
+	Edit applyTracking(ChangeArrays changes) {
+		ChangeArrays.Appender effective = new ChangeArrays.Appender(changes.size());
+		Node[] updated = this.trie.apply(this.segments, changes, effective);
+		Snapshot result = (updated == this.segments) ? this : new Snapshot(this.trie, updated);
+		return new Edit(this, result, new ChangeSet(effective.build()));
+	}
+
+	/**
+	 * Recomputes the root fingerprint from every entry's bytes, ignoring cached node
+	 * fingerprints. Costs one pass over the data at hash speed.
+	 * @return whether it equals {@link #rootFingerprint()}
+	 */
+	public boolean verify() {
+		return recomputeRootFingerprint() == this.rootFingerprint;
+	}
+
+	/** The root fingerprint recomputed from the entries' bytes. */
+	public long recomputeRootFingerprint() {
+		HashStream64 root = Hashes.rootStream().putInt(this.trie.segmentBits());
+		for (Node segment : this.segments) {
+			root.putLong(Trie.recomputeFingerprint(segment));
+		}
+		return root.putLong(this.size).getAsLong();
+	}
+
+	void requireSameShape(Snapshot other) {
+		if (other.trie.segmentBits() != this.trie.segmentBits()) {
+			throw new IllegalArgumentException("snapshots have different segment bits (" + this.trie.segmentBits()
+					+ " and " + other.trie.segmentBits() + "); a state keeps its segment count for life");
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "Snapshot[entries=" + this.size + ", dataBytes=" + this.dataBytes + ", root="
+				+ Fingerprints.toHex(this.rootFingerprint) + "]";
+	}
+
+	/** Receives entries during {@link #forEach(EntryVisitor)}. */
+	@FunctionalInterface
+	public interface EntryVisitor {
+
+		/**
+		 * One entry: the key is {@code buffer[keyOffset, keyOffset+keyLength)}, the value
+		 * {@code buffer[valueOffset, valueOffset+valueLength)}. Do not modify or keep the buffer.
+		 */
+		void visit(byte[] buffer, int keyOffset, int keyLength, int valueOffset, int valueLength);
+
+	}
+
+	/**
+	 * Collects entries for a snapshot built from scratch; a key put twice keeps the last value.
+	 * Not thread-safe; use once.
+	 */
+	public static final class Builder {
+
+		private final Trie trie;
+
+		private long[] hashes = new long[16];
+
+		private byte[][] blobs = new byte[16][];
+
+		private int size;
+
+		private Builder(Trie trie) {
+			this.trie = trie;
+		}
+
+		public Builder put(byte[] key, byte[] value) {
+			Objects.requireNonNull(key, "key");
+			Objects.requireNonNull(value, "value");
+			byte[] blob = EntryBlobs.of(key, value);
+			if (this.size == this.hashes.length) {
+				this.hashes = Arrays.copyOf(this.hashes, this.size * 2);
+				this.blobs = Arrays.copyOf(this.blobs, this.size * 2);
+			}
+			this.hashes[this.size] = Hashes.keyHash(key, 0, key.length);
+			this.blobs[this.size++] = blob;
+			return this;
+		}
+
+		public <K, V> Builder put(Codec<K> keyCodec, K key, Codec<V> valueCodec, V value) {
+			return put(keyCodec.encode(key), valueCodec.encode(value));
+		}
+
+		public Snapshot build() {
+			byte[] kinds = new byte[this.size];
+			Arrays.fill(kinds, ChangeArrays.PUT);
+			ChangeArrays sorted = ChangeArrays.sortAndMerge(this.hashes, this.blobs, kinds, this.size);
+			long[] h = new long[sorted.size()];
+			byte[][] b = new byte[sorted.size()][];
+			for (int i = 0; i < h.length; i++) {
+				h[i] = sorted.hash(i);
+				b[i] = sorted.blob(i);
+			}
+			this.hashes = null;
+			this.blobs = null;
+			return new Snapshot(this.trie, this.trie.buildSegments(h, b, h.length));
+		}
+
+	}
+
+	/**
+	 * Collects puts and removes against a base snapshot; {@link #commit()} applies them with
+	 * structural sharing and reports the effective changes. Later operations on a key replace
+	 * earlier ones. Not thread-safe; use once.
+	 */
+	public static final class Editor {
+
+		private final Snapshot base;
+
+		private final Map<KeyRef, byte[]> puts = new HashMap<>();
+
+		private Editor(Snapshot base) {
+			this.base = base;
+		}
+
+		public Editor put(byte[] key, byte[] value) {
+			Objects.requireNonNull(value, "value");
+			KeyRef ref = KeyRef.of(key);
+			this.puts.put(ref, EntryBlobs.of(key, value));
+			return this;
+		}
+
+		public Editor remove(byte[] key) {
+			KeyRef ref = KeyRef.of(key);
+			this.puts.put(ref, null);
+			return this;
+		}
+
+		/** Number of distinct keys touched so far. */
+		public int pendingChanges() {
+			return this.puts.size();
+		}
+
+		/** Applies the operations. The result's snapshot is the base itself if none took effect. */
+		public Edit commit() {
+			int n = this.puts.size();
+			long[] hashes = new long[n];
+			byte[][] blobs = new byte[n][];
+			byte[] kinds = new byte[n];
+			int i = 0;
+			for (Map.Entry<KeyRef, byte[]> e : this.puts.entrySet()) {
+				hashes[i] = e.getKey().hash;
+				if (e.getValue() != null) {
+					blobs[i] = e.getValue();
+					kinds[i] = ChangeArrays.PUT;
+				}
+				else {
+					blobs[i] = EntryBlobs.keyOnly(e.getKey().key);
+					kinds[i] = ChangeArrays.REMOVE;
+				}
+				i++;
+			}
+			this.puts.clear();
+			return this.base.applyTracking(ChangeArrays.sortAndMerge(hashes, blobs, kinds, n));
+		}
+
+	}
+
+	private static final class KeyRef {
+
+		final byte[] key;
+
+		final long hash;
+
+		private KeyRef(byte[] key, long hash) {
+			this.key = key;
+			this.hash = hash;
+		}
+
+		static KeyRef of(byte[] key) {
+			Objects.requireNonNull(key, "key");
+			byte[] copy = key.clone();
+			return new KeyRef(copy, Hashes.keyHash(copy, 0, copy.length));
+		}
+
+		@Override
+		public int hashCode() {
+			return (int) (this.hash ^ (this.hash >>> 32));
+		}
+
+		@Override
+		public boolean equals(Object obj) {
+			return obj instanceof KeyRef other && other.hash == this.hash && Arrays.equals(other.key, this.key);
+		}
+
+	}
+
+}

@@ -1,0 +1,154 @@
+package io.zynco.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DeltaTests {
+
+	private static byte[] b(String s) {
+		return s.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static Snapshot base() {
+		Snapshot.Builder builder = Snapshot.builder(3);
+		for (int i = 0; i < 200; i++) {
+			builder.put(b("key-" + i), b("value-" + i));
+		}
+		return builder.build();
+	}
+
+	private static Delta smallDelta(Snapshot base) {
+		Edit edit = base.edit().put(b("key-1"), b("one")).remove(b("key-2")).put(b("new"), b("entry")).commit();
+		return Delta.of("fares", 4, 5, edit);
+	}
+
+	@Test
+	void everySingleByteCorruptionIsRejected() {
+		Snapshot base = base();
+		byte[] encoded = smallDelta(base).encode();
+		for (int i = 0; i < encoded.length; i++) {
+			for (int flip : new int[] { 0x01, 0x80, 0xFF, 0x5A }) {
+				byte[] corrupt = encoded.clone();
+				corrupt[i] ^= (byte) flip;
+				int position = i;
+				assertThatExceptionOfType(DeltaFormatException.class).as("byte %d xor %x", position, flip)
+					.isThrownBy(() -> Delta.decode(corrupt));
+			}
+		}
+	}
+
+	@Test
+	void everyTruncationIsRejected() {
+		byte[] encoded = smallDelta(base()).encode();
+		for (int length = 0; length < encoded.length; length++) {
+			byte[] truncated = Arrays.copyOf(encoded, length);
+			assertThatExceptionOfType(DeltaFormatException.class).isThrownBy(() -> Delta.decode(truncated));
+		}
+		byte[] extended = Arrays.copyOf(encoded, encoded.length + 1);
+		assertThatExceptionOfType(DeltaFormatException.class).isThrownBy(() -> Delta.decode(extended));
+	}
+
+	@Test
+	void wellChecksummedButMalformedInputIsRejectedByItsFields() {
+		byte[] encoded = smallDelta(base()).encode();
+		// a huge change count, re-checksummed so only the field checks can catch it
+		int countOffset = 8 + "fares".length() + 5 * 8;
+		byte[] forged = encoded.clone();
+		ByteBuffer.wrap(forged).putInt(countOffset, Integer.MAX_VALUE);
+		rechecksum(forged);
+		assertThatThrownBy(() -> Delta.decode(forged)).isInstanceOf(DeltaFormatException.class)
+			.extracting((ex) -> ((DeltaFormatException) ex).reason())
+			.isEqualTo(DeltaFormatException.Reason.TRUNCATED);
+		// an unknown change kind
+		byte[] kind = encoded.clone();
+		kind[countOffset + 4] = 9;
+		rechecksum(kind);
+		assertThatThrownBy(() -> Delta.decode(kind)).isInstanceOf(DeltaFormatException.class)
+			.extracting((ex) -> ((DeltaFormatException) ex).reason())
+			.isEqualTo(DeltaFormatException.Reason.BAD_FIELD);
+	}
+
+	@Test
+	void randomGarbageIsRejected() {
+		Random random = new Random(11);
+		for (int i = 0; i < 10_000; i++) {
+			byte[] garbage = new byte[random.nextInt(300)];
+			random.nextBytes(garbage);
+			if (garbage.length >= 4 && random.nextBoolean()) {
+				ByteBuffer.wrap(garbage).putInt(0, Delta.MAGIC);
+				if (garbage.length > 4) {
+					garbage[4] = Delta.FORMAT_VERSION;
+				}
+				rechecksum(garbage);
+			}
+			try {
+				Delta.decode(garbage);
+			}
+			catch (DeltaFormatException expected) {
+				continue;
+			}
+			throw new AssertionError("garbage of " + garbage.length + " bytes was accepted");
+		}
+	}
+
+	private static void rechecksum(byte[] bytes) {
+		if (bytes.length < 4) {
+			return;
+		}
+		CRC32C crc = new CRC32C();
+		crc.update(bytes, 0, bytes.length - 4);
+		ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
+	}
+
+	@Test
+	void applyingOntoTheWrongBaseIsRejected() {
+		Snapshot base = base();
+		Delta delta = smallDelta(base);
+		Snapshot other = base.edit().put(b("key-3"), b("drift")).commit().snapshot();
+		assertThatThrownBy(() -> delta.applyTo(other)).isInstanceOf(DeltaMismatchException.class)
+			.hasMessageContaining("expects base root")
+			.extracting((ex) -> ((DeltaMismatchException) ex).check())
+			.isEqualTo(DeltaMismatchException.Check.BASE_ROOT);
+		assertThatThrownBy(() -> delta.applyTo(Snapshot.empty(4))).isInstanceOf(DeltaMismatchException.class)
+			.extracting((ex) -> ((DeltaMismatchException) ex).check())
+			.isEqualTo(DeltaMismatchException.Check.SEGMENTS);
+	}
+
+	@Test
+	void aResultThatMissesTheTargetRootIsNeverReturned() {
+		Snapshot base = base();
+		Snapshot target = base.edit().put(b("key-1"), b("one")).commit().snapshot();
+		Snapshot elsewhere = base.edit().put(b("key-1"), b("two")).commit().snapshot();
+		// the header promises 'target' but the changes produce 'elsewhere'
+		Delta lying = Delta.of("fares", 1, base, 2, target, base.diff(elsewhere));
+		assertThatThrownBy(() -> Delta.decode(lying.encode()).applyTo(base)).isInstanceOf(DeltaMismatchException.class)
+			.extracting((ex) -> ((DeltaMismatchException) ex).check())
+			.isEqualTo(DeltaMismatchException.Check.TARGET_ROOT);
+	}
+
+	@Test
+	void encodingCostsAtMostSixteenBytesPerChangeBeyondThePayload() {
+		Snapshot base = base();
+		Delta delta = smallDelta(base);
+		long overhead = delta.encodedLength() - delta.changes().payloadBytes();
+		long header = Delta.MIN_ENCODED_LENGTH + "fares".length();
+		assertThat(overhead - header).isLessThanOrEqualTo(16L * delta.changes().size());
+	}
+
+	@Test
+	void versionsMustIncrease() {
+		Snapshot base = base();
+		assertThatThrownBy(() -> Delta.diff("fares", 5, base, 5, base)).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("later one");
+	}
+
+}
