@@ -26,10 +26,11 @@ public sealed interface ControlMessage {
 
 	/**
 	 * Liveness and status, sent periodically on every connection. Carries the sender's view
-	 * digest so views can be compared, and the sender's states (active and newest version).
+	 * digest so views can be compared, the id of the last switch it committed, and its states
+	 * (active and newest version).
 	 */
-	record Heartbeat(long sequence, long sentNanos, long viewDigest, boolean ready, List<StateStatus> states)
-			implements ControlMessage {
+	record Heartbeat(long sequence, long sentNanos, long viewDigest, boolean ready, long switchId,
+			List<StateStatus> states) implements ControlMessage {
 	}
 
 	/** Echo of a heartbeat, so the sender can measure the round trip. */
@@ -101,16 +102,26 @@ public sealed interface ControlMessage {
 	record PublishResult(long requestId, boolean ok, long version, String reason) implements ControlMessage {
 	}
 
+	/** Member to coordinator: switch these states to these versions (an operator's switch or rollback). */
+	record SwitchRequest(long requestId, List<StateVersion> targets, boolean rollback) implements ControlMessage {
+	}
+
+	/** Coordinator to the requesting member: the outcome of a {@link SwitchRequest}. */
+	record SwitchResult(long requestId, boolean ok, long switchId, String reason) implements ControlMessage {
+	}
+
 	/** Operator action relayed to the coordinator: pin (or unpin) a state at a version. */
 	record Pin(String state, long version, boolean pinned) implements ControlMessage {
 	}
 
 	/**
 	 * Lagging member to a peer: send me what takes {@code state} from {@code haveVersion}
-	 * (-1 for nothing) to {@code wantVersion}.
+	 * (0 for the empty state) to {@code wantVersion}, starting at byte {@code offset} of the
+	 * answer (answers are deterministic, so a broken catch-up resumes where it stopped, even
+	 * from another peer).
 	 */
-	record CatchUpRequest(long requestId, String state, long haveVersion, long haveRoot, long wantVersion)
-			implements ControlMessage {
+	record CatchUpRequest(long requestId, String state, long haveVersion, long haveRoot, long wantVersion,
+			long offset) implements ControlMessage {
 	}
 
 	/**

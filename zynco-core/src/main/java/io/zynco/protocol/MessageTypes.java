@@ -50,6 +50,10 @@ public final class MessageTypes {
 
 	public static final byte PIN = 32;
 
+	public static final byte SWITCH_REQUEST = 33;
+
+	public static final byte SWITCH_RESULT = 34;
+
 	public static final byte CATCH_UP_REQUEST = 40;
 
 	public static final byte CATCH_UP_CHUNK = 41;

@@ -1,0 +1,140 @@
+package io.zynco.replication;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import io.zynco.replication.transfer.TransferResult;
+
+/**
+ * Counters of one node's replication work, read by the metrics binder. Thread-safe.
+ */
+public final class NodeStats {
+
+	final LongAdder versionsPublished = new LongAdder();
+
+	final LongAdder versionsReceived = new LongAdder();
+
+	final LongAdder transfers = new LongAdder();
+
+	final LongAdder transfersDropped = new LongAdder();
+
+	final LongAdder payloadBytesSent = new LongAdder();
+
+	final LongAdder wireBytesSent = new LongAdder();
+
+	final LongAdder packetsSent = new LongAdder();
+
+	final LongAdder repairsMulticast = new LongAdder();
+
+	final LongAdder repairsUnicast = new LongAdder();
+
+	final LongAdder nacksReceived = new LongAdder();
+
+	final LongAdder switches = new LongAdder();
+
+	final LongAdder switchesAborted = new LongAdder();
+
+	final LongAdder switchedAcks = new LongAdder();
+
+	final LongAdder switchNanos = new LongAdder();
+
+	final LongAdder catchUps = new LongAdder();
+
+	final LongAdder catchUpsServed = new LongAdder();
+
+	final LongAdder mismatches = new LongAdder();
+
+	NodeStats() {
+	}
+
+	void recordTransfer(TransferResult result) {
+		this.transfers.increment();
+		this.payloadBytesSent.add(result.payloadBytes());
+		this.wireBytesSent.add(result.bytesSent());
+		this.packetsSent.add(result.packetsSent());
+		this.repairsMulticast.add(result.multicastRepairs());
+		this.repairsUnicast.add(result.unicastRepairs());
+		this.nacksReceived.add(result.nacksReceived());
+		this.transfersDropped.add(result.dropped().size());
+	}
+
+	void recordSwitch(long nanos) {
+		this.switchNanos.add(nanos);
+	}
+
+	/** Versions this node published as coordinator. */
+	public long versionsPublished() {
+		return this.versionsPublished.sum();
+	}
+
+	/** Versions this node received and verified (transfers and catch-ups). */
+	public long versionsReceived() {
+		return this.versionsReceived.sum();
+	}
+
+	/** Transfers this node sent. */
+	public long transfers() {
+		return this.transfers.sum();
+	}
+
+	/** Receivers dropped from transfers (too slow), as sender, plus transfers this node was dropped from. */
+	public long transfersDropped() {
+		return this.transfersDropped.sum();
+	}
+
+	/** Effective bytes this node distributed (transfer payloads). */
+	public long payloadBytesSent() {
+		return this.payloadBytesSent.sum();
+	}
+
+	/** Bytes this node put on the wire for transfers, headers and repairs included. */
+	public long wireBytesSent() {
+		return this.wireBytesSent.sum();
+	}
+
+	public long packetsSent() {
+		return this.packetsSent.sum();
+	}
+
+	public long repairsMulticast() {
+		return this.repairsMulticast.sum();
+	}
+
+	public long repairsUnicast() {
+		return this.repairsUnicast.sum();
+	}
+
+	public long nacksReceived() {
+		return this.nacksReceived.sum();
+	}
+
+	/** Switches this node committed (forwards and back). */
+	public long switches() {
+		return this.switches.sum();
+	}
+
+	/** Switches this node aborted as coordinator. */
+	public long switchesAborted() {
+		return this.switchesAborted.sum();
+	}
+
+	/** Total time of the switches this node coordinated, prepare to commit. */
+	public long switchNanos() {
+		return this.switchNanos.sum();
+	}
+
+	/** Times this node caught up with the cluster outside a switch. */
+	public long catchUps() {
+		return this.catchUps.sum();
+	}
+
+	/** Catch-up answers this node sent to peers. */
+	public long catchUpsServed() {
+		return this.catchUpsServed.sum();
+	}
+
+	/** Received versions that failed verification. */
+	public long mismatches() {
+		return this.mismatches.sum();
+	}
+
+}

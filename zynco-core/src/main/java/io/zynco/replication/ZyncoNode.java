@@ -1,0 +1,1759 @@
+package io.zynco.replication;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.channel.EventLoop;
+
+import io.zynco.membership.LocalStatus;
+import io.zynco.membership.MemberStatus;
+import io.zynco.membership.Membership;
+import io.zynco.membership.MembershipListener;
+import io.zynco.membership.RemovalReason;
+import io.zynco.protocol.ControlMessage;
+import io.zynco.protocol.ControlMessage.Abort;
+import io.zynco.protocol.ControlMessage.CatchUpChunk;
+import io.zynco.protocol.ControlMessage.CatchUpRequest;
+import io.zynco.protocol.ControlMessage.Commit;
+import io.zynco.protocol.ControlMessage.Heartbeat;
+import io.zynco.protocol.ControlMessage.Nack;
+import io.zynco.protocol.ControlMessage.Pin;
+import io.zynco.protocol.ControlMessage.Prepare;
+import io.zynco.protocol.ControlMessage.Prepared;
+import io.zynco.protocol.ControlMessage.PublishRequest;
+import io.zynco.protocol.ControlMessage.PublishResult;
+import io.zynco.protocol.ControlMessage.StateStatus;
+import io.zynco.protocol.ControlMessage.SwitchRequest;
+import io.zynco.protocol.ControlMessage.SwitchResult;
+import io.zynco.protocol.ControlMessage.Switched;
+import io.zynco.protocol.ControlMessage.TransferAck;
+import io.zynco.protocol.ControlMessage.TransferBegin;
+import io.zynco.protocol.ControlMessage.TransferDrop;
+import io.zynco.protocol.MemberInfo;
+import io.zynco.protocol.StateVersion;
+import io.zynco.replication.transfer.RateController;
+import io.zynco.replication.transfer.TransferReceiver;
+import io.zynco.replication.transfer.TransferRejectedException;
+import io.zynco.replication.transfer.TransferSender;
+import io.zynco.replication.transfer.TransferSpec;
+import io.zynco.replication.transfer.PacketOutcome;
+import io.zynco.replication.transfer.TransferOutput;
+import io.zynco.replication.transfer.TransferResult;
+import io.zynco.state.Delta;
+import io.zynco.state.DeltaFormatException;
+import io.zynco.state.DeltaMismatchException;
+import io.zynco.state.Edit;
+import io.zynco.state.Fingerprints;
+import io.zynco.state.Snapshot;
+import io.zynco.state.StateType;
+import io.zynco.transport.ControlChannel;
+import io.zynco.transport.ControlListener;
+import io.zynco.transport.DataChannel;
+import io.zynco.transport.DataListener;
+import io.zynco.transport.TransportMode;
+import io.zynco.transport.netty.NettyTransports;
+import io.zynco.version.Version;
+import io.zynco.version.VersionChain;
+
+/**
+ * A member of a Zynco cluster: holds the registered states, replicates new versions to and
+ * from the other members, and switches with them.
+ *
+ * <h2>Roles</h2> Every node serves its {@linkplain #view() view}. The oldest live member is
+ * also the <em>coordinator</em>: it assigns version numbers, sends every new version to the
+ * others (one UDP multicast send per packet, repairs on NACK), and runs the two-phase
+ * switch. A publish on another node travels to the coordinator over TCP first.
+ *
+ * <h2>Threading</h2> All protocol state is confined to one event-loop thread (the node
+ * loop). Public methods are thread-safe: they hop onto the loop and return futures. Heavy
+ * work (applying a delta, encoding, preparing beans) runs on worker threads and posts its
+ * result back. {@link #view()} is a volatile read and never blocks.
+ */
+public final class ZyncoNode implements AutoCloseable {
+
+	private static final System.Logger LOG = System.getLogger(ZyncoNode.class.getName());
+
+	private static final int CATCH_UP_CHUNK = 1 << 20;
+
+	private final NodeConfig config;
+
+	private final Map<String, Slot> slots = new LinkedHashMap<>();
+
+	private final AtomicReference<ClusterView> view = new AtomicReference<>(ClusterView.EMPTY);
+
+	private final List<ReplicationListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final List<SwitchParticipant> participants = new CopyOnWriteArrayList<>();
+
+	private final NodeStats stats = new NodeStats();
+
+	private final AtomicLong ids = new AtomicLong(ThreadLocalRandom.current().nextLong() & 0x7FFF_FFFF_FFFF_0000L);
+
+	private volatile State lifecycle = State.NEW;
+
+	private volatile boolean ready;
+
+	private MemberInfo self;
+
+	private NettyTransports transports;
+
+	private EventLoop loop;
+
+	private ExecutorService worker;
+
+	private ControlChannel control;
+
+	private DataChannel data;
+
+	private Membership membership;
+
+	private ScheduledFuture<?> ticker;
+
+	private RateController rate;
+
+	private TransferSender.Config senderConfig;
+
+	private TransferReceiver.Config receiverConfig;
+
+	// ---- state confined to the node loop
+
+	/** Last heartbeat of every member (and a synthetic one for this node). */
+	private final Map<Long, Heartbeat> statuses = new HashMap<>();
+
+	private final Map<Long, MemberInfo> members = new HashMap<>();
+
+	/** Transfers this node sends, by transfer id. */
+	private final Map<Long, Outgoing> outgoing = new HashMap<>();
+
+	/** Transfers this node receives, by transfer id. */
+	private final Map<Long, Incoming> incoming = new HashMap<>();
+
+	/** Requests this node made and awaits an answer to, by request id. */
+	private final Map<Long, Pending> requests = new HashMap<>();
+
+	/** Coordinator: publishes in progress, one per state. */
+	private final Map<String, Publishing> publishing = new HashMap<>();
+
+	/** Coordinator: switches waiting for their round; one round runs at a time. */
+	private final List<SwitchPlan> switchQueue = new ArrayList<>();
+
+	/** Coordinator: the round in progress. */
+	private SwitchRound round;
+
+	/** Coordinator: states pinned by operators, and at which version. */
+	private final Map<String, Long> pins = new HashMap<>();
+
+	/** Member: the switch this node prepared and awaits the outcome of. */
+	private PreparedSwitch prepared;
+
+	/** Member: catch-ups in progress, by state. */
+	private final Map<String, CatchUp> catchUps = new HashMap<>();
+
+	/** Highest version number this node has seen per state (for assigning the next). */
+	private final Map<String, Long> highestVersion = new HashMap<>();
+
+	private long highestSwitchId;
+
+	private ZyncoNode(NodeConfig config) {
+		this.config = config;
+	}
+
+	/** A node with this configuration; register states, then {@link #start()}. */
+	public static ZyncoNode create(NodeConfig config) {
+		return new ZyncoNode(Objects.requireNonNull(config, "config"));
+	}
+
+	// ======================================================================= public API
+
+	/**
+	 * Registers a state before {@link #start()}. Its version 0 is the empty snapshot, active
+	 * until the first publish.
+	 */
+	public synchronized <K, V> ReplicatedState<K, V> register(StateType<K, V> type, SwitchPolicy policy) {
+		if (this.lifecycle != State.NEW) {
+			throw new IllegalStateException("states are registered before the node starts");
+		}
+		if (this.slots.containsKey(type.name())) {
+			throw new IllegalArgumentException("state '" + type.name() + "' is registered already");
+		}
+		VersionChain chain = VersionChain.builder()
+			.maxVersions(this.config.chainMaxVersions)
+			.maxHeapBytes(this.config.chainMaxHeapBytes)
+			.clock(this.config.clock)
+			.build();
+		chain.appendAndActivate(0, type.emptySnapshot(), Version.NO_PARENT, "empty", -1);
+		ReplicatedState<K, V> handle = new ReplicatedState<>(this, type, chain, policy);
+		this.slots.put(type.name(), new Slot(type.name(), type.segmentBits(), chain, policy, handle));
+		this.view.set(this.view.get().with(0, Map.of(type.name(), chain.active())));
+		this.highestVersion.put(type.name(), 0L);
+		return handle;
+	}
+
+	/** Registers a state that switches as soon as every member holds a new version. */
+	public <K, V> ReplicatedState<K, V> register(StateType<K, V> type) {
+		return register(type, SwitchPolicy.AUTO);
+	}
+
+	public void addListener(ReplicationListener listener) {
+		this.listeners.add(Objects.requireNonNull(listener, "listener"));
+	}
+
+	public void addParticipant(SwitchParticipant participant) {
+		this.participants.add(Objects.requireNonNull(participant, "participant"));
+	}
+
+	/** The versions this node serves now: one volatile read. */
+	public ClusterView view() {
+		return this.view.get();
+	}
+
+	/** This member, after {@link #start()}. */
+	public MemberInfo self() {
+		return this.self;
+	}
+
+	public NodeConfig config() {
+		return this.config;
+	}
+
+	/** A registered state by name. */
+	public ReplicatedState<?, ?> state(String name) {
+		Slot slot = this.slots.get(name);
+		if (slot == null) {
+			throw new ReplicationException(ReplicationException.Reason.NOT_FOUND, "no state named '" + name + "'");
+		}
+		return slot.handle;
+	}
+
+	public Collection<ReplicatedState<?, ?>> states() {
+		List<ReplicatedState<?, ?>> list = new ArrayList<>();
+		this.slots.values().forEach((s) -> list.add(s.handle));
+		return list;
+	}
+
+	/**
+	 * Whether this node serves what the cluster serves: it has caught up with the most recent
+	 * switch any live member reports, and has no catch-up in progress.
+	 */
+	public boolean isReady() {
+		return this.ready;
+	}
+
+	public boolean isRunning() {
+		return this.lifecycle == State.RUNNING;
+	}
+
+	/** Transfer, switch and catch-up counters. */
+	public NodeStats stats() {
+		return this.stats;
+	}
+
+	/** The data transport mode in use (after start). */
+	public TransportMode transportMode() {
+		return (this.data != null) ? this.data.mode() : this.config.transportMode;
+	}
+
+	/** Whether this node is the coordinator now. */
+	public CompletableFuture<Boolean> isCoordinator() {
+		return onLoop(() -> this.membership.isCoordinator());
+	}
+
+	/** The status of every member in this node's view, this node included. */
+	public CompletableFuture<List<MemberView>> members() {
+		return onLoop(this::memberViews);
+	}
+
+	/**
+	 * Switches states to versions they hold (forwards, or back for a rollback), cluster-wide,
+	 * with a two-phase switch. Completes with the new view once committed.
+	 */
+	public CompletableFuture<ClusterView> switchTo(Map<String, Long> versions) {
+		return requestSwitch(versions, false);
+	}
+
+	/** Rolls one state back to a version in the window, cluster-wide. */
+	public CompletableFuture<ClusterView> rollback(String state, long version) {
+		return requestSwitch(Map.of(state, version), true);
+	}
+
+	/**
+	 * Pins a state at its active version on the coordinator: new versions still travel, but
+	 * the state does not switch until unpinned. Pins live on the coordinator and do not
+	 * survive its failure.
+	 */
+	public CompletableFuture<Void> pin(String state, boolean pinned) {
+		requireSlot(state);
+		return onLoop(() -> {
+			Pin pin = new Pin(state, this.view.get().version(state).number(), pinned);
+			MemberInfo coordinator = this.membership.coordinator();
+			if (coordinator.id() == this.self.id()) {
+				handlePin(pin);
+			}
+			else {
+				this.control.send(coordinator.id(), pin);
+			}
+			return null;
+		});
+	}
+
+	CompletableFuture<Long> publish(String state, Version base, Edit edit) {
+		Slot slot = requireSlot(state);
+		if (!edit.changed()) {
+			return CompletableFuture.completedFuture(-1L);
+		}
+		if (edit.base() != base.snapshot()) {
+			throw new IllegalArgumentException("the edit must be made on the active version of '" + state + "'");
+		}
+		CompletableFuture<Long> result = new CompletableFuture<>();
+		if (!isRunning()) {
+			result.completeExceptionally(notRunning());
+			return result;
+		}
+		// encode off the loop: the provisional target version is replaced by the coordinator's
+		this.worker.execute(() -> {
+			try {
+				byte[] delta = Delta.of(slot.name, base.number(), base.number() + 1, edit).encode();
+				this.loop.execute(() -> sendPublish(slot, delta, result));
+			}
+			catch (RuntimeException ex) {
+				result.completeExceptionally(ex);
+			}
+		});
+		return result;
+	}
+
+	// ======================================================================= lifecycle
+
+	/** Binds both channels, joins the cluster through the seeds, and starts ticking. */
+	public synchronized void start() throws InterruptedException {
+		if (this.lifecycle != State.NEW) {
+			throw new IllegalStateException("a node starts once");
+		}
+		this.lifecycle = State.STARTING;
+		this.transports = NodeTransports.newLoop(this.config.name);
+		this.loop = this.transports.loop();
+		this.worker = Executors.newFixedThreadPool(2, (r) -> {
+			Thread t = new Thread(r, "zynco-worker-" + this.config.name);
+			t.setDaemon(true);
+			return t;
+		});
+		try {
+			long id = ThreadLocalRandom.current().nextLong();
+			NodeTransports.Channels channels = NodeTransports.open(this.config, this.transports, id, this::self,
+					new ControlEvents(), new DataEvents());
+			this.control = channels.control();
+			this.data = channels.data();
+			this.rate = NodeTransports.rate(this.config, this.config.nanoClock.getAsLong());
+			this.senderConfig = NodeTransports.senderConfig(this.config, this.data);
+			this.receiverConfig = NodeTransports.receiverConfig(this.config);
+			this.self = new MemberInfo(id, this.config.name, this.config.clock.millis(), this.config.bindHost,
+					this.control.localAddress().getPort(), this.data.localAddress().getPort());
+			this.loop.submit(() -> {
+				this.membership = NodeTransports.membership(this.config, this.self, this.control,
+						new MembershipEvents(), this::localStatus);
+				this.members.put(this.self.id(), this.self);
+				this.membership.start();
+				long tickNanos = this.config.tickInterval.toNanos();
+				this.ticker = this.loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+			}).sync();
+			this.lifecycle = State.RUNNING;
+			LOG.log(System.Logger.Level.INFO, "zynco node " + this.self + " started in cluster '" + this.config.cluster
+					+ "', data transport " + this.data.mode() + " on " + this.data.localAddress());
+		}
+		catch (RuntimeException | InterruptedException ex) {
+			close();
+			throw ex;
+		}
+	}
+
+	/** Leaves the cluster and releases every resource. Idempotent. */
+	@Override
+	public synchronized void close() {
+		if (this.lifecycle == State.CLOSED) {
+			return;
+		}
+		this.lifecycle = State.CLOSED;
+		this.ready = false;
+		if (this.loop != null) {
+			try {
+				this.loop.submit(() -> {
+					if (this.ticker != null) {
+						this.ticker.cancel(false);
+					}
+					failAll(new ReplicationException(ReplicationException.Reason.NOT_RUNNING, "the node is stopping"));
+				}).await(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		if (this.data != null) {
+			this.data.close();
+		}
+		if (this.control != null) {
+			this.control.close();
+		}
+		if (this.worker != null) {
+			this.worker.shutdownNow();
+		}
+		if (this.transports != null) {
+			this.transports.close();
+		}
+	}
+
+	// ======================================================================= the loop
+
+	private void tick() {
+		long now = this.config.nanoClock.getAsLong();
+		try {
+			this.membership.tick(now);
+			for (Outgoing out : new ArrayList<>(this.outgoing.values())) {
+				out.transfer.tick(now);
+				if (out.transfer.isDone()) {
+					this.outgoing.remove(out.transfer.transferId());
+					transferDone(out, out.transfer.result());
+				}
+			}
+			for (java.util.Iterator<Incoming> it = this.incoming.values().iterator(); it.hasNext();) {
+				Incoming in = it.next();
+				if (in.completing) {
+					continue;
+				}
+				if (in.transfer.isExpired(now)) {
+					it.remove();
+					this.stats.transfersDropped.increment();
+					continue;
+				}
+				in.transfer.tick(now).ifPresent((nack) -> this.control.send(in.sender, nack));
+			}
+			if (this.round != null) {
+				checkRound(now);
+			}
+			if (this.round == null && !this.switchQueue.isEmpty() && this.membership.isCoordinator()) {
+				startRound(this.switchQueue.remove(0), now);
+			}
+			checkCatchUp(now);
+			updateReadiness();
+		}
+		catch (RuntimeException ex) {
+			LOG.log(System.Logger.Level.ERROR, "zynco node " + this.config.name + ": tick failed", ex);
+		}
+	}
+
+	private LocalStatus localStatus() {
+		List<StateStatus> list = new ArrayList<>(this.slots.size());
+		ClusterView current = this.view.get();
+		for (Slot slot : this.slots.values()) {
+			Version active = current.version(slot.name);
+			Version newest = slot.chain.latest();
+			list.add(new StateStatus(slot.name, active.number(), active.rootFingerprint(), newest.number()));
+		}
+		return new LocalStatus(this.ready, current.switchId(), list);
+	}
+
+	// ---------------------------------------------------------------- publish
+
+	private void sendPublish(Slot slot, byte[] delta, CompletableFuture<Long> result) {
+		long requestId = this.ids.incrementAndGet();
+		MemberInfo coordinator = this.membership.coordinator();
+		this.requests.put(requestId, new Pending(coordinator.id(), result, null));
+		if (coordinator.id() == this.self.id()) {
+			handlePublishRequest(this.self.id(), new PublishRequest(requestId, delta));
+		}
+		else if (!this.control.send(coordinator.id(), new PublishRequest(requestId, delta))) {
+			this.requests.remove(requestId);
+			result.completeExceptionally(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
+					"no connection to the coordinator " + coordinator + "; retry"));
+		}
+	}
+
+	/** Coordinator: a member (or this node) asks for a version of its delta. */
+	private void handlePublishRequest(long from, PublishRequest request) {
+		Delta delta;
+		try {
+			delta = Delta.decode(request.delta());
+		}
+		catch (DeltaFormatException ex) {
+			this.config.rejectedInput.reject("control", "bad-delta-" + ex.reason().name().toLowerCase(), ex.getMessage());
+			answerPublish(from, request.requestId(), false, -1, "malformed delta: " + ex.getMessage());
+			return;
+		}
+		if (!this.membership.isCoordinator()) {
+			answerPublish(from, request.requestId(), false, -1,
+					"this node is not the coordinator; the coordinator is " + this.membership.coordinator());
+			return;
+		}
+		Slot slot = this.slots.get(delta.stateName());
+		if (slot == null) {
+			answerPublish(from, request.requestId(), false, -1, "no state named '" + delta.stateName() + "'");
+			return;
+		}
+		if (this.publishing.containsKey(slot.name) || queuedOrRunning(slot.name)) {
+			answerPublish(from, request.requestId(), false, -1,
+					"busy: another version of '" + slot.name + "' is being published or switched; retry when it is done");
+			return;
+		}
+		Version active = this.view.get().version(slot.name);
+		if (delta.baseVersion() != active.number() || delta.baseRoot() != active.rootFingerprint()) {
+			answerPublish(from, request.requestId(), false, -1, "stale base: '" + slot.name + "' is at version "
+					+ active.number() + " but the publish was made on version " + delta.baseVersion() + "; publish again");
+			return;
+		}
+		long version = Math.max(this.highestVersion.getOrDefault(slot.name, 0L), active.number()) + 1;
+		this.highestVersion.put(slot.name, version);
+		Publishing p = new Publishing(slot, from, request.requestId(), active, version);
+		this.publishing.put(slot.name, p);
+		this.worker.execute(() -> {
+			try {
+				Snapshot target = delta.applyTo(active.snapshot());
+				byte[] encoded = Delta.of(slot.name, active.number(), active.snapshot(), version, target,
+						delta.changes()).encode();
+				this.loop.execute(() -> publishApplied(p, target, encoded));
+			}
+			catch (RuntimeException ex) {
+				this.loop.execute(() -> publishFailed(p, "the delta does not apply: " + ex.getMessage()));
+			}
+		});
+	}
+
+	private void publishApplied(Publishing p, Snapshot target, byte[] encoded) {
+		p.slot.chain.append(p.version, target, p.base.number(), this.self.name(), encoded.length);
+		this.stats.versionsPublished.increment();
+		Set<Long> receivers = new HashSet<>(this.membership.liveMemberIds());
+		receivers.remove(this.self.id());
+		if (receivers.isEmpty()) {
+			publishDistributed(p, Set.of());
+			return;
+		}
+		long transferId = this.ids.incrementAndGet();
+		TransferSpec spec = new TransferSpec(transferId, TransferBegin.DELTA, p.slot.name, p.base.number(), p.version,
+				target.rootFingerprint(), encoded);
+		// registered before start: start() sends the announcements through the output
+		Outgoing out = new Outgoing(p);
+		this.outgoing.put(transferId, out);
+		out.transfer = TransferSender.start(spec, receivers, this.senderConfig, this.rate, new Output(),
+				this.config.nanoClock.getAsLong());
+	}
+
+	private void transferDone(Outgoing out, TransferResult result) {
+		this.stats.recordTransfer(result);
+		Publishing p = out.publishing;
+		if (p != null && this.publishing.get(p.slot.name) == p) {
+			publishDistributed(p, result.acked());
+		}
+	}
+
+	private void publishDistributed(Publishing p, Set<Long> holders) {
+		Set<Long> participantIds = new HashSet<>(holders);
+		participantIds.add(this.self.id());
+		if (p.slot.policy == SwitchPolicy.MANUAL || this.pins.containsKey(p.slot.name)) {
+			this.publishing.remove(p.slot.name);
+			answerPublish(p.from, p.requestId, true, p.version, null);
+			return;
+		}
+		this.switchQueue.add(new SwitchPlan(List.of(new StateVersion(p.slot.name, p.version,
+				p.slot.chain.get(p.version).orElseThrow().rootFingerprint())), false, participantIds, p, -1, -1));
+	}
+
+	private void publishFailed(Publishing p, String reason) {
+		this.publishing.remove(p.slot.name);
+		answerPublish(p.from, p.requestId, false, -1, reason);
+	}
+
+	private void answerPublish(long to, long requestId, boolean ok, long version, String reason) {
+		PublishResult result = new PublishResult(requestId, ok, version, (reason != null) ? reason : "");
+		if (to == this.self.id()) {
+			handlePublishResult(result);
+		}
+		else {
+			this.control.send(to, result);
+		}
+	}
+
+	private void handlePublishResult(PublishResult result) {
+		Pending pending = this.requests.remove(result.requestId());
+		if (pending == null) {
+			return;
+		}
+		@SuppressWarnings("unchecked")
+		CompletableFuture<Long> future = (CompletableFuture<Long>) pending.future;
+		if (result.ok()) {
+			future.complete(result.version());
+		}
+		else {
+			future.completeExceptionally(new ReplicationException(reasonOf(result.reason()), result.reason()));
+		}
+	}
+
+	private static ReplicationException.Reason reasonOf(String reason) {
+		if (reason.startsWith("stale base")) {
+			return ReplicationException.Reason.STALE_BASE;
+		}
+		if (reason.startsWith("busy")) {
+			return ReplicationException.Reason.BUSY;
+		}
+		if (reason.startsWith("no state") || reason.contains("not in the window")) {
+			return ReplicationException.Reason.NOT_FOUND;
+		}
+		if (reason.startsWith("pinned")) {
+			return ReplicationException.Reason.PINNED;
+		}
+		if (reason.contains("coordinator")) {
+			return ReplicationException.Reason.COORDINATOR_CHANGED;
+		}
+		if (reason.startsWith("invalid") || reason.startsWith("malformed")) {
+			return ReplicationException.Reason.INVALID;
+		}
+		return ReplicationException.Reason.ABORTED;
+	}
+
+	// ---------------------------------------------------------------- receiving transfers
+
+	private void handleTransferBegin(long from, TransferBegin begin) {
+		Slot slot = this.slots.get(begin.state());
+		if (slot == null) {
+			this.control.send(from, new TransferAck(begin.transferId(), false, "no state named '" + begin.state() + "'"));
+			return;
+		}
+		noteVersion(slot.name, begin.targetVersion());
+		if (slot.chain.contains(begin.targetVersion())) {
+			this.control.send(from, new TransferAck(begin.transferId(), true, "held already"));
+			return;
+		}
+		if (begin.kind() == TransferBegin.DELTA && !slot.chain.contains(begin.baseVersion())) {
+			this.control.send(from, new TransferAck(begin.transferId(), false,
+					"missing base version " + begin.baseVersion() + " of '" + slot.name + "'; will catch up"));
+			return;
+		}
+		TransferReceiver transfer;
+		try {
+			transfer = TransferReceiver.accept(from, begin, this.receiverConfig, this.config.nanoClock.getAsLong());
+		}
+		catch (TransferRejectedException ex) {
+			this.config.rejectedInput.reject("control", "transfer-" + ex.reason().tag(), ex.getMessage());
+			this.control.send(from, new TransferAck(begin.transferId(), false, "invalid transfer: " + ex.getMessage()));
+			return;
+		}
+		this.incoming.put(begin.transferId(), new Incoming(from, slot, begin, transfer));
+	}
+
+	private void handleData(long sender, long transferId, int sequence, int count, byte[] payload, int offset,
+			int length) {
+		Incoming in = this.incoming.get(transferId);
+		if (in == null || in.sender != sender || in.completing) {
+			return;
+		}
+		PacketOutcome outcome = in.transfer.onData(sequence, count, payload, offset, length,
+				this.config.nanoClock.getAsLong());
+		if (outcome.isRejected()) {
+			this.config.rejectedInput.reject("data", outcome.reason(), "packet " + sequence + " of transfer "
+					+ Long.toHexString(transferId) + " from " + memberName(sender) + " is invalid");
+			return;
+		}
+		if (in.transfer.isComplete()) {
+			in.completing = true;
+			completeIncoming(in);
+		}
+	}
+
+	private void completeIncoming(Incoming in) {
+		byte[] bytes = in.transfer.payload();
+		Version base = in.slot.chain.get(in.begin.baseVersion()).orElse(null);
+		if (base == null) {
+			finishIncoming(in, false, "base version " + in.begin.baseVersion() + " left the window", null);
+			return;
+		}
+		this.worker.execute(() -> {
+			try {
+				Delta delta = Delta.decode(bytes);
+				checkDeltaMatches(delta, in.begin);
+				Snapshot target = delta.applyTo(base.snapshot());
+				this.loop.execute(() -> finishIncoming(in, true, null, target));
+			}
+			catch (DeltaFormatException | DeltaMismatchException | IllegalArgumentException ex) {
+				this.loop.execute(() -> finishIncoming(in, false, ex.getMessage(), null));
+			}
+		});
+	}
+
+	private static void checkDeltaMatches(Delta delta, TransferBegin begin) {
+		if (!delta.stateName().equals(begin.state()) || delta.baseVersion() != begin.baseVersion()
+				|| delta.targetVersion() != begin.targetVersion() || delta.targetRoot() != begin.targetRoot()) {
+			throw new IllegalArgumentException("delta " + delta + " does not match its announcement " + begin);
+		}
+	}
+
+	private void finishIncoming(Incoming in, boolean ok, String reason, Snapshot target) {
+		this.incoming.remove(in.begin.transferId());
+		if (ok) {
+			if (!in.slot.chain.contains(in.begin.targetVersion())) {
+				in.slot.chain.append(in.begin.targetVersion(), target, in.begin.baseVersion(), memberName(in.sender),
+						in.begin.totalBytes());
+			}
+			this.stats.versionsReceived.increment();
+			this.listeners.forEach((l) -> l.versionReceived(in.slot.name, in.begin.targetVersion(),
+					in.begin.totalBytes(), false));
+		}
+		else {
+			this.stats.mismatches.increment();
+			LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name + ": version "
+					+ in.begin.targetVersion() + " of '" + in.slot.name + "' rejected: " + reason);
+			this.listeners.forEach((l) -> l.mismatch(in.slot.name, in.begin.targetVersion(), reason));
+		}
+		this.control.send(in.sender, new TransferAck(in.begin.transferId(), ok, (reason != null) ? reason : ""));
+	}
+
+	// ---------------------------------------------------------------- switching (coordinator)
+
+	private CompletableFuture<ClusterView> requestSwitch(Map<String, Long> versions, boolean rollback) {
+		if (versions.isEmpty()) {
+			throw new IllegalArgumentException("name at least one state to switch");
+		}
+		versions.keySet().forEach(this::requireSlot);
+		CompletableFuture<ClusterView> result = new CompletableFuture<>();
+		if (!isRunning()) {
+			result.completeExceptionally(notRunning());
+			return result;
+		}
+		this.loop.execute(() -> {
+			List<StateVersion> targets = new ArrayList<>();
+			for (Map.Entry<String, Long> e : versions.entrySet()) {
+				Version v = this.slots.get(e.getKey()).chain.get(e.getValue()).orElse(null);
+				if (v == null) {
+					result.completeExceptionally(new ReplicationException(ReplicationException.Reason.NOT_FOUND,
+							"version " + e.getValue() + " of '" + e.getKey() + "' is not in the window of "
+									+ this.config.name));
+					return;
+				}
+				targets.add(new StateVersion(e.getKey(), v.number(), v.rootFingerprint()));
+			}
+			long requestId = this.ids.incrementAndGet();
+			this.requests.put(requestId, new Pending(this.membership.coordinator().id(), null, result));
+			SwitchRequest request = new SwitchRequest(requestId, targets, rollback);
+			MemberInfo coordinator = this.membership.coordinator();
+			if (coordinator.id() == this.self.id()) {
+				handleSwitchRequest(this.self.id(), request);
+			}
+			else if (!this.control.send(coordinator.id(), request)) {
+				this.requests.remove(requestId);
+				result.completeExceptionally(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
+						"no connection to the coordinator " + coordinator + "; retry"));
+			}
+		});
+		return result;
+	}
+
+	private void handleSwitchRequest(long from, SwitchRequest request) {
+		if (!this.membership.isCoordinator()) {
+			answerSwitch(from, request.requestId(), false, -1, "this node is not the coordinator");
+			return;
+		}
+		for (StateVersion target : request.targets()) {
+			Slot slot = this.slots.get(target.state());
+			Version held = (slot != null) ? slot.chain.get(target.version()).orElse(null) : null;
+			if (held == null || held.rootFingerprint() != target.root()) {
+				answerSwitch(from, request.requestId(), false, -1, "version " + target.version() + " of '"
+						+ target.state() + "' is not in the window of the coordinator");
+				return;
+			}
+			Long pinned = this.pins.get(target.state());
+			if (pinned != null && pinned != target.version()) {
+				answerSwitch(from, request.requestId(), false, -1,
+						"pinned: '" + target.state() + "' is pinned at version " + pinned + "; unpin it first");
+				return;
+			}
+			if (this.publishing.containsKey(target.state())) {
+				answerSwitch(from, request.requestId(), false, -1,
+						"busy: a new version of '" + target.state() + "' is being published; retry when it is done");
+				return;
+			}
+		}
+		this.switchQueue.add(new SwitchPlan(request.targets(), request.rollback(), null, null, from, request.requestId()));
+	}
+
+	private void startRound(SwitchPlan plan, long now) {
+		Set<Long> ids = new HashSet<>();
+		for (long id : this.membership.liveMemberIds()) {
+			Heartbeat status = this.statuses.get(id);
+			boolean eligible = (plan.participants != null) ? plan.participants.contains(id)
+					: (id == this.self.id() || (status != null && status.ready()));
+			if (eligible) {
+				ids.add(id);
+			}
+		}
+		ids.add(this.self.id());
+		long switchId = Math.max(this.highestSwitchId, this.view.get().switchId()) + 1;
+		this.highestSwitchId = switchId;
+		this.round = new SwitchRound(switchId, plan, ids, now, now + this.config.prepareTimeout.toNanos());
+		Prepare prepare = new Prepare(switchId, plan.targets, plan.rollback);
+		for (long id : ids) {
+			if (id == this.self.id()) {
+				handlePrepare(id, prepare);
+			}
+			else if (!this.control.send(id, prepare)) {
+				this.round.failed = "no connection to " + memberName(id);
+			}
+		}
+	}
+
+	private void handlePrepared(long from, Prepared answer) {
+		SwitchRound r = this.round;
+		if (r == null || r.switchId != answer.switchId() || !r.participants.contains(from)) {
+			return;
+		}
+		if (answer.ok()) {
+			r.prepared.add(from);
+		}
+		else if (r.failed == null) {
+			r.failed = memberName(from) + " could not prepare: " + answer.reason();
+		}
+		checkRound(this.config.nanoClock.getAsLong());
+	}
+
+	private void checkRound(long now) {
+		SwitchRound r = this.round;
+		r.participants.retainAll(this.membership.liveMemberIds());
+		r.participants.add(this.self.id());
+		if (r.failed == null && now - r.deadline > 0) {
+			Set<Long> missing = new HashSet<>(r.participants);
+			missing.removeAll(r.prepared);
+			r.failed = "prepare timed out waiting for " + missing.stream().map(this::memberName).toList();
+		}
+		if (r.failed != null) {
+			this.round = null;
+			Abort abort = new Abort(r.switchId, r.failed);
+			for (long id : r.participants) {
+				if (id == this.self.id()) {
+					handleAbort(abort);
+				}
+				else {
+					this.control.send(id, abort);
+				}
+			}
+			this.stats.switchesAborted.increment();
+			finishPlan(r.plan, false, -1, "aborted: " + r.failed);
+			return;
+		}
+		if (r.prepared.containsAll(r.participants)) {
+			this.round = null;
+			Commit commit = new Commit(r.switchId);
+			for (long id : r.participants) {
+				if (id != this.self.id()) {
+					this.control.send(id, commit);
+				}
+			}
+			handleCommit(commit);
+			this.stats.recordSwitch(now - r.started);
+			finishPlan(r.plan, true, r.switchId, null);
+		}
+	}
+
+	private void finishPlan(SwitchPlan plan, boolean ok, long switchId, String reason) {
+		if (plan.publishing != null) {
+			Publishing p = plan.publishing;
+			this.publishing.remove(p.slot.name);
+			answerPublish(p.from, p.requestId, ok, p.version, reason);
+		}
+		if (plan.requestId >= 0) {
+			answerSwitch(plan.from, plan.requestId, ok, switchId, reason);
+		}
+	}
+
+	private void answerSwitch(long to, long requestId, boolean ok, long switchId, String reason) {
+		SwitchResult result = new SwitchResult(requestId, ok, switchId, (reason != null) ? reason : "");
+		if (to == this.self.id()) {
+			handleSwitchResult(result);
+		}
+		else {
+			this.control.send(to, result);
+		}
+	}
+
+	private void handleSwitchResult(SwitchResult result) {
+		Pending pending = this.requests.remove(result.requestId());
+		if (pending == null || pending.viewFuture == null) {
+			return;
+		}
+		if (!result.ok()) {
+			pending.viewFuture.completeExceptionally(new ReplicationException(reasonOf(result.reason()), result.reason()));
+			return;
+		}
+		// complete once this node serves the switch (it normally already does)
+		this.awaitingSwitch.add(new AwaitSwitch(result.switchId(), pending.viewFuture));
+		completeAwaitedSwitches();
+	}
+
+	private final List<AwaitSwitch> awaitingSwitch = new ArrayList<>();
+
+	private void completeAwaitedSwitches() {
+		ClusterView current = this.view.get();
+		this.awaitingSwitch.removeIf((a) -> {
+			if (current.switchId() >= a.switchId) {
+				a.future.complete(current);
+				return true;
+			}
+			return false;
+		});
+	}
+
+	private void handlePin(Pin pin) {
+		if (pin.pinned()) {
+			this.pins.put(pin.state(), pin.version());
+		}
+		else {
+			this.pins.remove(pin.state());
+		}
+	}
+
+	// ---------------------------------------------------------------- switching (member)
+
+	private void handlePrepare(long from, Prepare prepare) {
+		noteSwitch(prepare.switchId());
+		ClusterView current = this.view.get();
+		Map<String, Version> next = new LinkedHashMap<>();
+		for (StateVersion target : prepare.targets()) {
+			Slot slot = this.slots.get(target.state());
+			Version held = (slot != null) ? slot.chain.get(target.version()).orElse(null) : null;
+			if (held == null || held.rootFingerprint() != target.root()) {
+				answerPrepared(from, new Prepared(prepare.switchId(), false, this.config.name + " does not hold version "
+						+ target.version() + " of '" + target.state() + "' with root " + Fingerprints.toHex(target.root())));
+				return;
+			}
+			next.put(target.state(), held);
+		}
+		ClusterView nextView = current.with(prepare.switchId(), next);
+		PreparedSwitch ps = new PreparedSwitch(prepare.switchId(), from, nextView, prepare.rollback());
+		this.prepared = ps;
+		this.worker.execute(() -> {
+			String failure = null;
+			try {
+				for (SwitchParticipant participant : this.participants) {
+					participant.prepare(nextView);
+				}
+			}
+			catch (Exception ex) {
+				failure = this.config.name + " failed to prepare: " + ex;
+			}
+			String reason = failure;
+			this.loop.execute(() -> {
+				if (this.prepared != ps) {
+					return;
+				}
+				ps.ready = reason == null;
+				if (reason == null) {
+					this.listeners.forEach((l) -> l.prepared(nextView));
+				}
+				answerPrepared(from, new Prepared(ps.switchId, reason == null, (reason != null) ? reason : ""));
+			});
+		});
+	}
+
+	private void answerPrepared(long coordinator, Prepared answer) {
+		if (coordinator == this.self.id()) {
+			handlePrepared(coordinator, answer);
+		}
+		else {
+			this.control.send(coordinator, answer);
+		}
+	}
+
+	private void handleCommit(Commit commit) {
+		PreparedSwitch ps = this.prepared;
+		if (ps == null || ps.switchId != commit.switchId() || !ps.ready) {
+			LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name + ": commit of switch "
+					+ commit.switchId() + " without a matching prepare; will catch up");
+			return;
+		}
+		this.prepared = null;
+		flip(ps.next, ps.rollback);
+		if (ps.coordinator != this.self.id()) {
+			this.control.send(ps.coordinator, new Switched(ps.switchId));
+		}
+	}
+
+	private void handleAbort(Abort abort) {
+		PreparedSwitch ps = this.prepared;
+		if (ps != null && ps.switchId == abort.switchId()) {
+			this.prepared = null;
+			this.participants.forEach((p) -> p.aborted(ps.next, abort.reason()));
+		}
+		this.listeners.forEach((l) -> l.aborted(abort.switchId(), abort.reason()));
+	}
+
+	/** The one atomic write that switches this node. */
+	private void flip(ClusterView next, boolean rollback) {
+		ClusterView previous = this.view.get();
+		for (Map.Entry<String, Version> e : next.versions().entrySet()) {
+			Slot slot = this.slots.get(e.getKey());
+			if (slot.chain.contains(e.getValue().number())) {
+				slot.chain.activate(e.getValue().number());
+			}
+		}
+		this.view.set(next);
+		noteSwitch(next.switchId());
+		this.stats.switches.increment();
+		this.participants.forEach((p) -> p.committed(previous, next));
+		this.listeners.forEach((l) -> l.switched(previous, next, rollback));
+		completeAwaitedSwitches();
+	}
+
+	// ---------------------------------------------------------------- catch-up
+
+	/**
+	 * The cluster's truth is the view of the live member that committed the most recent switch.
+	 * A node behind it catches up, state by state, from the nearest member that serves it.
+	 */
+	private void checkCatchUp(long now) {
+		Heartbeat best = null;
+		long bestId = this.self.id();
+		for (long id : this.membership.liveMemberIds()) {
+			Heartbeat hb = this.statuses.get(id);
+			if (hb != null && id != this.self.id() && (best == null || hb.switchId() > best.switchId())) {
+				best = hb;
+				bestId = id;
+			}
+		}
+		ClusterView current = this.view.get();
+		if (best == null || best.switchId() <= current.switchId() || this.prepared != null) {
+			return;
+		}
+		Map<String, Version> held = new LinkedHashMap<>();
+		boolean complete = true;
+		for (StateStatus status : best.states()) {
+			Slot slot = this.slots.get(status.state());
+			if (slot == null) {
+				continue;
+			}
+			Version mine = current.version(slot.name);
+			if (mine.number() == status.active() && mine.rootFingerprint() == status.activeRoot()) {
+				continue;
+			}
+			Version local = slot.chain.get(status.active()).orElse(null);
+			if (local != null && local.rootFingerprint() == status.activeRoot()) {
+				held.put(slot.name, local);
+				continue;
+			}
+			complete = false;
+			CatchUp running = this.catchUps.get(slot.name);
+			if (running == null || running.wantVersion != status.active() || now - running.lastProgress > this.config.failureTimeout.toNanos() * 4) {
+				startCatchUp(slot, bestId, status, now, (running != null && running.wantVersion == status.active()) ? running : null);
+			}
+		}
+		if (complete) {
+			long switchId = best.switchId();
+			ClusterView next = current.with(switchId, held);
+			this.prepared = new PreparedSwitch(switchId, this.self.id(), next, false);
+			PreparedSwitch ps = this.prepared;
+			this.worker.execute(() -> {
+				String failure = null;
+				try {
+					for (SwitchParticipant participant : this.participants) {
+						participant.prepare(next);
+					}
+				}
+				catch (Exception ex) {
+					failure = ex.toString();
+				}
+				String reason = failure;
+				this.loop.execute(() -> {
+					if (this.prepared != ps) {
+						return;
+					}
+					this.prepared = null;
+					if (reason != null) {
+						LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name
+								+ ": could not prepare the cluster's view while catching up: " + reason);
+						return;
+					}
+					this.stats.catchUps.increment();
+					flip(next, false);
+				});
+			});
+		}
+	}
+
+	private void startCatchUp(Slot slot, long peer, StateStatus status, long now, CatchUp resume) {
+		Version have = this.view.get().version(slot.name);
+		Version newest = slot.chain.latest();
+		if (newest.number() < status.active() && newest.number() > have.number()) {
+			have = newest;
+		}
+		long requestId = this.ids.incrementAndGet();
+		CatchUp c = (resume != null && resume.haveVersion == have.number()) ? resume
+				: new CatchUp(slot, have.number(), status.active(), status.activeRoot());
+		c.requestId = requestId;
+		c.peer = peer;
+		c.lastProgress = now;
+		this.catchUps.put(slot.name, c);
+		this.listeners.forEach((l) -> l.memberLagging(this.self, slot.name, this.view.get().version(slot.name).number(),
+				status.active()));
+		this.control.send(peer, new CatchUpRequest(requestId, slot.name, c.haveVersion,
+				slot.chain.get(c.haveVersion).map(Version::rootFingerprint).orElse(0L), status.active(), c.received()));
+	}
+
+	/** A peer asks for a version: answer with a delta from what it has, or from empty. */
+	private void handleCatchUpRequest(long from, CatchUpRequest request) {
+		Slot slot = this.slots.get(request.state());
+		Version want = (slot != null) ? slot.chain.get(request.wantVersion()).orElse(null) : null;
+		if (want == null) {
+			this.control.send(from, new CatchUpChunk(request.requestId(), TransferBegin.DELTA, request.state(),
+					request.wantVersion(), 0, 0, true, false, "version " + request.wantVersion() + " of '"
+							+ request.state() + "' is not in the window of " + this.config.name, new byte[0]));
+			return;
+		}
+		if (request.offset() < 0) {
+			this.config.rejectedInput.reject("control", "bad-catch-up-offset", "negative catch-up offset");
+			return;
+		}
+		Version have = slot.chain.get(request.haveVersion()).orElse(null);
+		boolean fromHave = have != null && have.rootFingerprint() == request.haveRoot()
+				&& have.number() < want.number();
+		this.worker.execute(() -> {
+			byte[] encoded;
+			byte kind;
+			if (fromHave) {
+				encoded = Delta.diff(slot.name, have.number(), have.snapshot(), want.number(), want.snapshot()).encode();
+				kind = TransferBegin.DELTA;
+			}
+			else {
+				Snapshot empty = Snapshot.empty(slot.segmentBits);
+				encoded = Delta.diff(slot.name, 0, empty, want.number(), want.snapshot()).encode();
+				kind = TransferBegin.SNAPSHOT;
+			}
+			this.loop.execute(() -> sendCatchUpChunks(from, request, kind, want, encoded));
+		});
+	}
+
+	private void sendCatchUpChunks(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded) {
+		long start = Math.min(request.offset(), encoded.length);
+		int offset = (int) start;
+		do {
+			int length = Math.min(CATCH_UP_CHUNK, encoded.length - offset);
+			byte[] payload = java.util.Arrays.copyOfRange(encoded, offset, offset + length);
+			boolean last = offset + length == encoded.length;
+			if (!this.control.send(to, new CatchUpChunk(request.requestId(), kind, request.state(), want.number(),
+					want.rootFingerprint(), offset, last, true, "", payload))) {
+				return;
+			}
+			offset += length;
+		}
+		while (offset < encoded.length);
+		this.stats.catchUpsServed.increment();
+	}
+
+	private void handleCatchUpChunk(long from, CatchUpChunk chunk) {
+		CatchUp c = this.catchUps.get(chunk.state());
+		if (c == null || c.requestId != chunk.requestId() || c.peer != from) {
+			return;
+		}
+		if (!chunk.ok()) {
+			this.catchUps.remove(chunk.state());
+			LOG.log(System.Logger.Level.INFO, "zynco node " + this.config.name + ": catch-up refused by "
+					+ memberName(from) + ": " + chunk.reason());
+			return;
+		}
+		if (c.kind != 0 && c.kind != chunk.kind()) {
+			c.reset();
+		}
+		c.kind = chunk.kind();
+		if (chunk.offset() != c.received()) {
+			this.config.rejectedInput.reject("control", "catch-up-out-of-order",
+					"catch-up chunk at offset " + chunk.offset() + " but " + c.received() + " bytes are held");
+			return;
+		}
+		if (c.received() + chunk.payload().length > this.config.maxTransferBytes) {
+			this.catchUps.remove(chunk.state());
+			this.config.rejectedInput.reject("control", "catch-up-too-large", "catch-up exceeds maxTransferBytes");
+			return;
+		}
+		c.append(chunk.payload());
+		c.lastProgress = this.config.nanoClock.getAsLong();
+		if (!chunk.last()) {
+			return;
+		}
+		byte[] bytes = c.bytes();
+		Version base = (c.kind == TransferBegin.DELTA) ? c.slot.chain.get(c.haveVersion).orElse(null) : null;
+		Snapshot baseSnapshot = (base != null) ? base.snapshot() : Snapshot.empty(c.slot.segmentBits);
+		long parent = (base != null) ? base.number() : Version.NO_PARENT;
+		this.worker.execute(() -> {
+			try {
+				Delta delta = Delta.decode(bytes);
+				if (delta.targetVersion() != c.wantVersion || delta.targetRoot() != c.wantRoot) {
+					throw new IllegalArgumentException("catch-up answer is for version " + delta.targetVersion());
+				}
+				Snapshot target = delta.applyTo(baseSnapshot);
+				this.loop.execute(() -> {
+					this.catchUps.remove(c.slot.name);
+					if (!c.slot.chain.contains(c.wantVersion) && c.slot.chain.latest().number() < c.wantVersion) {
+						c.slot.chain.append(c.wantVersion, target, parent, "catch-up from " + memberName(from),
+								bytes.length);
+					}
+					this.stats.versionsReceived.increment();
+					this.listeners.forEach((l) -> l.versionReceived(c.slot.name, c.wantVersion, bytes.length, true));
+				});
+			}
+			catch (RuntimeException ex) {
+				this.loop.execute(() -> {
+					this.catchUps.remove(c.slot.name);
+					this.stats.mismatches.increment();
+					this.listeners.forEach((l) -> l.mismatch(c.slot.name, c.wantVersion, ex.getMessage()));
+				});
+			}
+		});
+	}
+
+	private void updateReadiness() {
+		long clusterSwitch = this.view.get().switchId();
+		for (long id : this.membership.liveMemberIds()) {
+			Heartbeat hb = this.statuses.get(id);
+			if (hb != null) {
+				clusterSwitch = Math.max(clusterSwitch, hb.switchId());
+			}
+		}
+		this.ready = this.view.get().switchId() >= clusterSwitch && this.catchUps.isEmpty();
+	}
+
+	// ---------------------------------------------------------------- events
+
+	private void onMessage(long from, ControlMessage message) {
+		if (message instanceof Heartbeat hb) {
+			this.statuses.put(from, hb);
+			noteSwitch(hb.switchId());
+			for (StateStatus s : hb.states()) {
+				noteVersion(s.state(), s.newest());
+			}
+			this.membership.onMessage(from, message);
+		}
+		else if (message instanceof Nack nack) {
+			Outgoing out = this.outgoing.get(nack.transferId());
+			if (out != null) {
+				out.transfer.onNack(from, nack, this.config.nanoClock.getAsLong());
+			}
+		}
+		else if (message instanceof TransferAck ack) {
+			Outgoing out = this.outgoing.get(ack.transferId());
+			if (out != null) {
+				out.transfer.onAck(from, ack, this.config.nanoClock.getAsLong());
+			}
+		}
+		else if (message instanceof TransferBegin begin) {
+			handleTransferBegin(from, begin);
+		}
+		else if (message instanceof TransferDrop drop) {
+			Incoming in = this.incoming.get(drop.transferId());
+			if (in != null && in.sender == from) {
+				this.incoming.remove(drop.transferId());
+				this.stats.transfersDropped.increment();
+			}
+		}
+		else if (message instanceof Prepare prepare) {
+			handlePrepare(from, prepare);
+		}
+		else if (message instanceof Prepared answer) {
+			handlePrepared(from, answer);
+		}
+		else if (message instanceof Commit commit) {
+			handleCommit(commit);
+		}
+		else if (message instanceof Abort abort) {
+			handleAbort(abort);
+		}
+		else if (message instanceof Switched) {
+			this.stats.switchedAcks.increment();
+		}
+		else if (message instanceof PublishRequest request) {
+			handlePublishRequest(from, request);
+		}
+		else if (message instanceof PublishResult result) {
+			handlePublishResult(result);
+		}
+		else if (message instanceof SwitchRequest request) {
+			handleSwitchRequest(from, request);
+		}
+		else if (message instanceof SwitchResult result) {
+			handleSwitchResult(result);
+		}
+		else if (message instanceof Pin pin) {
+			if (this.membership.isCoordinator()) {
+				handlePin(pin);
+			}
+		}
+		else if (message instanceof CatchUpRequest request) {
+			handleCatchUpRequest(from, request);
+		}
+		else if (message instanceof CatchUpChunk chunk) {
+			handleCatchUpChunk(from, chunk);
+		}
+		else {
+			this.membership.onMessage(from, message);
+		}
+	}
+
+	private void memberLeft(MemberInfo member) {
+		this.statuses.remove(member.id());
+		for (Outgoing out : this.outgoing.values()) {
+			out.transfer.removeReceiver(member.id(), this.config.nanoClock.getAsLong());
+		}
+		this.incoming.values().removeIf((in) -> in.sender == member.id());
+		this.catchUps.values().removeIf((c) -> c.peer == member.id());
+		// requests to a coordinator that left fail; the caller retries with the new one
+		this.requests.entrySet().removeIf((e) -> {
+			if (e.getValue().to == member.id()) {
+				e.getValue().fail(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
+						"the coordinator " + member + " left while the request was in flight; retry"));
+				return true;
+			}
+			return false;
+		});
+		if (this.prepared != null && this.prepared.coordinator == member.id()) {
+			PreparedSwitch ps = this.prepared;
+			this.prepared = null;
+			this.participants.forEach((p) -> p.aborted(ps.next, "the coordinator left"));
+		}
+	}
+
+	private void failAll(ReplicationException ex) {
+		this.requests.values().forEach((p) -> p.fail(ex));
+		this.requests.clear();
+		this.awaitingSwitch.forEach((a) -> a.future.completeExceptionally(ex));
+		this.awaitingSwitch.clear();
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	private void noteVersion(String state, long version) {
+		this.highestVersion.merge(state, version, Math::max);
+	}
+
+	private void noteSwitch(long switchId) {
+		this.highestSwitchId = Math.max(this.highestSwitchId, switchId);
+	}
+
+	private boolean queuedOrRunning(String state) {
+		for (SwitchPlan plan : this.switchQueue) {
+			if (plan.touches(state)) {
+				return true;
+			}
+		}
+		return this.round != null && this.round.plan.touches(state);
+	}
+
+	private String memberName(long id) {
+		MemberInfo m = this.members.get(id);
+		return (m != null) ? m.name() : Long.toHexString(id);
+	}
+
+	private Slot requireSlot(String state) {
+		Slot slot = this.slots.get(state);
+		if (slot == null) {
+			throw new ReplicationException(ReplicationException.Reason.NOT_FOUND, "no state named '" + state + "'");
+		}
+		return slot;
+	}
+
+	private ReplicationException notRunning() {
+		return new ReplicationException(ReplicationException.Reason.NOT_RUNNING,
+				"node " + this.config.name + " is " + this.lifecycle.name().toLowerCase());
+	}
+
+	private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> task) {
+		CompletableFuture<T> future = new CompletableFuture<>();
+		if (!isRunning()) {
+			future.completeExceptionally(notRunning());
+			return future;
+		}
+		this.loop.execute(() -> {
+			try {
+				future.complete(task.get());
+			}
+			catch (RuntimeException ex) {
+				future.completeExceptionally(ex);
+			}
+		});
+		return future;
+	}
+
+	private List<MemberView> memberViews() {
+		List<MemberView> views = new ArrayList<>();
+		MemberInfo coordinator = this.membership.coordinator();
+		for (MemberStatus status : this.membership.statuses()) {
+			MemberInfo m = status.member();
+			boolean isSelf = m.id() == this.self.id();
+			Heartbeat hb = isSelf ? null : this.statuses.get(m.id());
+			LocalStatus local = isSelf ? localStatus() : null;
+			views.add(new MemberView(m, status.state().name(), m.id() == coordinator.id(), isSelf,
+					isSelf ? local.ready() : (hb != null && hb.ready()), isSelf ? local.switchId() : (hb != null) ? hb.switchId() : -1,
+					status.rttNanos(), isSelf ? local.states() : (hb != null) ? hb.states() : List.of()));
+		}
+		return views;
+	}
+
+	// ======================================================================= adapters
+
+	private final class ControlEvents implements ControlListener {
+
+		@Override
+		public void onConnected(MemberInfo peer) {
+			ZyncoNode.this.members.put(peer.id(), peer);
+			if (ZyncoNode.this.membership != null) {
+				ZyncoNode.this.membership.onConnected(peer);
+			}
+		}
+
+		@Override
+		public void onMessage(long from, ControlMessage message) {
+			if (ZyncoNode.this.membership != null) {
+				ZyncoNode.this.onMessage(from, message);
+			}
+		}
+
+		@Override
+		public void onDisconnected(long memberId) {
+			if (ZyncoNode.this.membership != null) {
+				ZyncoNode.this.membership.onDisconnected(memberId);
+			}
+		}
+
+	}
+
+	private final class DataEvents implements DataListener {
+
+		@Override
+		public void onData(long senderId, long transferId, int sequence, int count, byte[] payload, int offset,
+				int length, boolean repair) {
+			handleData(senderId, transferId, sequence, count, payload, offset, length);
+		}
+
+	}
+
+	private final class MembershipEvents implements MembershipListener {
+
+		@Override
+		public void memberJoined(MemberInfo member) {
+			ZyncoNode.this.members.put(member.id(), member);
+			ZyncoNode.this.listeners.forEach((l) -> l.memberJoined(member));
+		}
+
+		@Override
+		public void memberLeft(MemberInfo member, RemovalReason reason) {
+			ZyncoNode.this.memberLeft(member);
+			ZyncoNode.this.listeners.forEach((l) -> l.memberLeft(member, reason.name().toLowerCase()));
+		}
+
+		@Override
+		public void coordinatorChanged(MemberInfo previous, MemberInfo current) {
+			LOG.log(System.Logger.Level.INFO, "zynco node " + ZyncoNode.this.config.name + ": coordinator is now "
+					+ current + " (was " + previous + ")");
+			if (previous.id() != ZyncoNode.this.self.id() || current.id() == ZyncoNode.this.self.id()) {
+				return;
+			}
+			// this node stopped coordinating: fail what it was coordinating
+			ReplicationException ex = new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
+					"coordination moved to " + current + "; retry");
+			ZyncoNode.this.publishing.values().forEach((p) -> answerPublish(p.from, p.requestId, false, -1, ex.getMessage()));
+			ZyncoNode.this.publishing.clear();
+			ZyncoNode.this.switchQueue.clear();
+			ZyncoNode.this.round = null;
+		}
+
+	}
+
+	private final class Output implements TransferOutput {
+
+		@Override
+		public boolean sendToAll(long transferId, int sequence, int count, byte[] buffer, int offset, int length,
+				boolean repair) {
+			Outgoing out = ZyncoNode.this.outgoing.get(transferId);
+			List<InetSocketAddress> targets = new ArrayList<>();
+			if (out != null && ZyncoNode.this.data.mode() == TransportMode.UNICAST) {
+				for (long id : out.transfer.activeReceivers()) {
+					MemberInfo m = ZyncoNode.this.members.get(id);
+					if (m != null) {
+						targets.add(new InetSocketAddress(m.host(), m.dataPort()));
+					}
+				}
+			}
+			return ZyncoNode.this.data.sendToAll(targets, transferId, sequence, count, buffer, offset, length, repair);
+		}
+
+		@Override
+		public boolean sendTo(long memberId, long transferId, int sequence, int count, byte[] buffer, int offset,
+				int length, boolean repair) {
+			MemberInfo m = ZyncoNode.this.members.get(memberId);
+			if (m == null) {
+				return true;
+			}
+			return ZyncoNode.this.data.sendTo(new InetSocketAddress(m.host(), m.dataPort()), transferId, sequence, count,
+					buffer, offset, length, repair);
+		}
+
+		@Override
+		public boolean sendControl(long memberId, ControlMessage message) {
+			return ZyncoNode.this.control.send(memberId, message);
+		}
+
+	}
+
+	// ======================================================================= records
+
+	private enum State {
+
+		NEW, STARTING, RUNNING, CLOSED
+
+	}
+
+	private static final class Slot {
+
+		final String name;
+
+		final int segmentBits;
+
+		final VersionChain chain;
+
+		final SwitchPolicy policy;
+
+		final ReplicatedState<?, ?> handle;
+
+		Slot(String name, int segmentBits, VersionChain chain, SwitchPolicy policy, ReplicatedState<?, ?> handle) {
+			this.name = name;
+			this.segmentBits = segmentBits;
+			this.chain = chain;
+			this.policy = policy;
+			this.handle = handle;
+		}
+
+	}
+
+	private static final class Outgoing {
+
+		final Publishing publishing;
+
+		TransferSender transfer;
+
+		Outgoing(Publishing publishing) {
+			this.publishing = publishing;
+		}
+
+	}
+
+	private static final class Incoming {
+
+		final long sender;
+
+		final Slot slot;
+
+		final TransferBegin begin;
+
+		final TransferReceiver transfer;
+
+		boolean completing;
+
+		Incoming(long sender, Slot slot, TransferBegin begin, TransferReceiver transfer) {
+			this.sender = sender;
+			this.slot = slot;
+			this.begin = begin;
+			this.transfer = transfer;
+		}
+
+	}
+
+	private static final class Pending {
+
+		final long to;
+
+		final CompletableFuture<?> future;
+
+		final CompletableFuture<ClusterView> viewFuture;
+
+		Pending(long to, CompletableFuture<?> future, CompletableFuture<ClusterView> viewFuture) {
+			this.to = to;
+			this.future = future;
+			this.viewFuture = viewFuture;
+		}
+
+		void fail(Throwable ex) {
+			if (this.future != null) {
+				this.future.completeExceptionally(ex);
+			}
+			if (this.viewFuture != null) {
+				this.viewFuture.completeExceptionally(ex);
+			}
+		}
+
+	}
+
+	private record AwaitSwitch(long switchId, CompletableFuture<ClusterView> future) {
+	}
+
+	private static final class Publishing {
+
+		final Slot slot;
+
+		final long from;
+
+		final long requestId;
+
+		final Version base;
+
+		final long version;
+
+		Publishing(Slot slot, long from, long requestId, Version base, long version) {
+			this.slot = slot;
+			this.from = from;
+			this.requestId = requestId;
+			this.base = base;
+			this.version = version;
+		}
+
+	}
+
+	private static final class SwitchPlan {
+
+		final List<StateVersion> targets;
+
+		final boolean rollback;
+
+		final Set<Long> participants;
+
+		final Publishing publishing;
+
+		final long from;
+
+		final long requestId;
+
+		SwitchPlan(List<StateVersion> targets, boolean rollback, Set<Long> participants, Publishing publishing, long from,
+				long requestId) {
+			this.targets = targets;
+			this.rollback = rollback;
+			this.participants = participants;
+			this.publishing = publishing;
+			this.from = from;
+			this.requestId = requestId;
+		}
+
+		boolean touches(String state) {
+			for (StateVersion t : this.targets) {
+				if (t.state().equals(state)) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+	}
+
+	private static final class SwitchRound {
+
+		final long switchId;
+
+		final SwitchPlan plan;
+
+		final Set<Long> participants;
+
+		final Set<Long> prepared = new HashSet<>();
+
+		final long started;
+
+		final long deadline;
+
+		String failed;
+
+		SwitchRound(long switchId, SwitchPlan plan, Set<Long> participants, long started, long deadline) {
+			this.switchId = switchId;
+			this.plan = plan;
+			this.participants = participants;
+			this.started = started;
+			this.deadline = deadline;
+		}
+
+	}
+
+	private static final class PreparedSwitch {
+
+		final long switchId;
+
+		final long coordinator;
+
+		final ClusterView next;
+
+		final boolean rollback;
+
+		boolean ready;
+
+		PreparedSwitch(long switchId, long coordinator, ClusterView next, boolean rollback) {
+			this.switchId = switchId;
+			this.coordinator = coordinator;
+			this.next = next;
+			this.rollback = rollback;
+		}
+
+	}
+
+	private static final class CatchUp {
+
+		final Slot slot;
+
+		final long haveVersion;
+
+		final long wantVersion;
+
+		final long wantRoot;
+
+		long requestId;
+
+		long peer;
+
+		long lastProgress;
+
+		byte kind;
+
+		private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+
+		CatchUp(Slot slot, long haveVersion, long wantVersion, long wantRoot) {
+			this.slot = slot;
+			this.haveVersion = haveVersion;
+			this.wantVersion = wantVersion;
+			this.wantRoot = wantRoot;
+		}
+
+		long received() {
+			return this.buffer.size();
+		}
+
+		void append(byte[] bytes) {
+			this.buffer.write(bytes, 0, bytes.length);
+		}
+
+		byte[] bytes() {
+			return this.buffer.toByteArray();
+		}
+
+		void reset() {
+			this.buffer.reset();
+		}
+
+	}
+
+	/** One member as this node sees it, for operators. */
+	public record MemberView(MemberInfo member, String state, boolean coordinator, boolean self, boolean ready,
+			long switchId, long rttNanos, List<StateStatus> states) {
+	}
+
+}

@@ -1,0 +1,292 @@
+package io.zynco.replication.transfer;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Paces a sender's packets with a token bucket and adapts the rate to receiver feedback,
+ * AIMD-style.
+ *
+ * <h2>Pacing</h2> Tokens (bytes) accrue at the current rate, up to a bucket of
+ * {@code rate × burst}. A packet may go when the bucket holds at least its size (or the whole
+ * bucket, for packets larger than the bucket); the tokens may then go negative, and the debt
+ * is repaid before the next packet. The bucket should hold at least one tick's worth of bytes,
+ * otherwise the tick period, not the rate, limits throughput.
+ *
+ * <h2>Adaptation</h2> Feedback is collected over an {@code interval}; at its end:
+ * <ul>
+ * <li><b>decrease</b>: if the loss fraction of the interval exceeds {@code lossThreshold}, or
+ * a receiver reported a receive buffer below {@code lowBufferBytes}, the rate is multiplied by
+ * {@code decreaseFactor} (at most once per interval, never below {@code minRate});</li>
+ * <li><b>increase</b>: otherwise, if the sender was held back by the bucket during the
+ * interval, the rate becomes {@code rate × increaseFactor + increaseStep} (never above
+ * {@code maxRate}); an idle or application-limited sender does not raise its rate.</li>
+ * </ul>
+ * The loss fraction is {@code lost / max(covered, minLossSample)}, summed over the feedback of
+ * the interval, where each report says how many newly covered sequence numbers it declares
+ * lost ({@link #onLoss}).
+ *
+ * <p>One controller may be shared by consecutive or concurrent transfers of a node, so the
+ * learned rate carries over. Time is passed in; nothing reads a clock. Not thread-safe:
+ * confined to the node loop.
+ */
+public final class RateController {
+
+	/**
+	 * Configuration of a {@link RateController}. Rates are in bytes per second.
+	 * @param initialRate rate at creation
+	 * @param minRate floor of decreases
+	 * @param maxRate ceiling of increases
+	 * @param burst how much time's worth of the current rate the bucket holds
+	 * @param interval adaptation period (about a round trip or a few)
+	 * @param decreaseFactor multiplier on congestion, in (0, 1)
+	 * @param increaseFactor multiplier per uncongested interval, at least 1
+	 * @param increaseStep bytes per second added per uncongested interval
+	 * @param lossThreshold loss fraction above which the rate decreases, in [0, 1)
+	 * @param minLossSample smallest number of covered packets the loss fraction is computed
+	 * over (damps noise from small reports)
+	 * @param lowBufferBytes receive-buffer free space below which a receiver counts as
+	 * congested; 0 disables the signal
+	 */
+	public record Config(long initialRate, long minRate, long maxRate, Duration burst, Duration interval,
+			double decreaseFactor, double increaseFactor, long increaseStep, double lossThreshold, int minLossSample,
+			int lowBufferBytes) {
+
+		public Config {
+			if (minRate <= 0 || initialRate < minRate || maxRate < initialRate) {
+				throw new IllegalArgumentException("rates must satisfy 0 < minRate <= initialRate <= maxRate, not "
+						+ minRate + ", " + initialRate + ", " + maxRate);
+			}
+			requirePositive(burst, "burst");
+			requirePositive(interval, "interval");
+			if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
+				throw new IllegalArgumentException("decreaseFactor must be in (0, 1), not " + decreaseFactor);
+			}
+			if (!(increaseFactor >= 1) || Double.isInfinite(increaseFactor)) {
+				throw new IllegalArgumentException("increaseFactor must be >= 1, not " + increaseFactor);
+			}
+			if (increaseStep < 0) {
+				throw new IllegalArgumentException("increaseStep must be >= 0, not " + increaseStep);
+			}
+			if (!(lossThreshold >= 0 && lossThreshold < 1)) {
+				throw new IllegalArgumentException("lossThreshold must be in [0, 1), not " + lossThreshold);
+			}
+			if (minLossSample < 1) {
+				throw new IllegalArgumentException("minLossSample must be >= 1, not " + minLossSample);
+			}
+			if (lowBufferBytes < 0) {
+				throw new IllegalArgumentException("lowBufferBytes must be >= 0, not " + lowBufferBytes);
+			}
+		}
+
+		/**
+		 * 32 MiB/s to start, between 512 KiB/s and 128 MiB/s; 2 ms bursts; every 10 ms ×0.7 on
+		 * more than 5 % loss (over at least 32 packets) or less than 64 KiB of receive buffer,
+		 * else +1 MiB/s.
+		 */
+		public static Config defaults() {
+			return new Config(32L << 20, 512L << 10, 128L << 20, Duration.ofMillis(2), Duration.ofMillis(10), 0.7,
+					1.0, 1L << 20, 0.05, 32, 64 << 10);
+		}
+
+		public Config withRates(long initialRate, long minRate, long maxRate) {
+			return new Config(initialRate, minRate, maxRate, this.burst, this.interval, this.decreaseFactor,
+					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
+					this.lowBufferBytes);
+		}
+
+		public Config withBurst(Duration burst) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, burst, this.interval, this.decreaseFactor,
+					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
+					this.lowBufferBytes);
+		}
+
+		public Config withInterval(Duration interval) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, interval, this.decreaseFactor,
+					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
+					this.lowBufferBytes);
+		}
+
+		public Config withDecrease(double decreaseFactor) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval, decreaseFactor,
+					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
+					this.lowBufferBytes);
+		}
+
+		public Config withIncrease(double increaseFactor, long increaseStep) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
+					this.decreaseFactor, increaseFactor, increaseStep, this.lossThreshold, this.minLossSample,
+					this.lowBufferBytes);
+		}
+
+		public Config withLossThreshold(double lossThreshold, int minLossSample) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
+					this.decreaseFactor, this.increaseFactor, this.increaseStep, lossThreshold, minLossSample,
+					this.lowBufferBytes);
+		}
+
+		public Config withLowBufferBytes(int lowBufferBytes) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
+					this.decreaseFactor, this.increaseFactor, this.increaseStep, this.lossThreshold,
+					this.minLossSample, lowBufferBytes);
+		}
+
+		private static void requirePositive(Duration duration, String name) {
+			Objects.requireNonNull(duration, name);
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, not " + duration);
+			}
+		}
+
+	}
+
+	private static final double NANOS_PER_SECOND = 1e9;
+
+	private final Config config;
+
+	private final long burstNanos;
+
+	private final long intervalNanos;
+
+	private double rate;
+
+	private double tokens;
+
+	private long lastRefillNanos;
+
+	private long intervalStartNanos;
+
+	private long intervalLost;
+
+	private long intervalCovered;
+
+	private boolean intervalBufferLow;
+
+	private boolean intervalLimited;
+
+	private long decreases;
+
+	private long increases;
+
+	private RateController(Config config, long nowNanos) {
+		this.config = Objects.requireNonNull(config, "config");
+		this.burstNanos = config.burst().toNanos();
+		this.intervalNanos = config.interval().toNanos();
+		this.rate = config.initialRate();
+		this.tokens = capacity();
+		this.lastRefillNanos = nowNanos;
+		this.intervalStartNanos = nowNanos;
+	}
+
+	/** A controller at {@code config.initialRate()} with a full bucket. */
+	public static RateController create(Config config, long nowNanos) {
+		return new RateController(config, nowNanos);
+	}
+
+	public Config config() {
+		return this.config;
+	}
+
+	/** Current rate in bytes per second. */
+	public long rate() {
+		return (long) this.rate;
+	}
+
+	/** How many times the rate was decreased. */
+	public long decreases() {
+		return this.decreases;
+	}
+
+	/** How many times the rate was increased. */
+	public long increases() {
+		return this.increases;
+	}
+
+	/**
+	 * Takes {@code bytes} tokens if the bucket allows a packet of that size now.
+	 * @return false if the packet must wait (the sender was rate-limited)
+	 */
+	public boolean tryAcquire(int bytes, long nowNanos) {
+		tick(nowNanos);
+		if (this.tokens >= Math.min(bytes, capacity())) {
+			this.tokens -= bytes;
+			return true;
+		}
+		this.intervalLimited = true;
+		return false;
+	}
+
+	/** Gives back tokens taken for a packet that could not be sent after all. */
+	public void release(int bytes) {
+		this.tokens = Math.min(this.tokens + bytes, capacity());
+	}
+
+	/**
+	 * Records one loss report: of {@code covered} sequence numbers newly covered by a receiver's
+	 * feedback, {@code lost} were missing.
+	 */
+	public void onLoss(long nowNanos, int lost, int covered) {
+		tick(nowNanos);
+		if (covered > 0 && lost >= 0) {
+			this.intervalLost += Math.min(lost, covered);
+			this.intervalCovered += covered;
+		}
+	}
+
+	/** Records a receiver's free receive buffer in bytes; negative means unknown and is ignored. */
+	public void onReceiveBufferFree(long nowNanos, int freeBytes) {
+		tick(nowNanos);
+		if (freeBytes >= 0 && freeBytes < this.config.lowBufferBytes()) {
+			this.intervalBufferLow = true;
+		}
+	}
+
+	/** Refills the bucket and, at the end of an interval, adapts the rate. */
+	public void tick(long nowNanos) {
+		long elapsed = nowNanos - this.lastRefillNanos;
+		if (elapsed > 0) {
+			this.tokens = Math.min(this.tokens + this.rate * elapsed / NANOS_PER_SECOND, capacity());
+			this.lastRefillNanos = nowNanos;
+		}
+		if (nowNanos - this.intervalStartNanos >= this.intervalNanos) {
+			adapt();
+			this.intervalStartNanos = nowNanos;
+		}
+	}
+
+	private void adapt() {
+		boolean lossy = this.intervalCovered > 0 && (double) this.intervalLost
+				/ Math.max(this.intervalCovered, this.config.minLossSample()) > this.config.lossThreshold();
+		if (lossy || this.intervalBufferLow) {
+			double lowered = Math.max(this.config.minRate(), this.rate * this.config.decreaseFactor());
+			if (lowered < this.rate) {
+				this.rate = lowered;
+				this.tokens = Math.min(this.tokens, capacity());
+				this.decreases++;
+			}
+		}
+		else if (this.intervalLimited) {
+			double raised = Math.min(this.config.maxRate(),
+					this.rate * this.config.increaseFactor() + this.config.increaseStep());
+			if (raised > this.rate) {
+				this.rate = raised;
+				this.increases++;
+			}
+		}
+		this.intervalLost = 0;
+		this.intervalCovered = 0;
+		this.intervalBufferLow = false;
+		this.intervalLimited = false;
+	}
+
+	private double capacity() {
+		return Math.max(1.0, this.rate * this.burstNanos / NANOS_PER_SECOND);
+	}
+
+	@Override
+	public String toString() {
+		return "RateController[" + rate() + " B/s, " + this.decreases + " decreases, " + this.increases
+				+ " increases]";
+	}
+
+}

@@ -1,0 +1,731 @@
+package io.zynco.replication.transfer;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import io.zynco.protocol.ControlMessage.Nack;
+import io.zynco.protocol.ControlMessage.TransferAck;
+import io.zynco.protocol.ControlMessage.TransferBegin;
+import io.zynco.protocol.ControlMessage.TransferDrop;
+
+/**
+ * One outgoing transfer: sends a payload to a set of receivers, repairs what they miss, and
+ * reports how each of them ended.
+ *
+ * <p>{@link #start} sends a {@code TransferBegin} to every receiver; then each {@link #tick}
+ * sends, as far as the {@link RateController} and the socket allow, first the repairs owed
+ * and then the next packets of the payload, cut into {@code packetPayload}-byte packets
+ * numbered {@code 0..count-1} (the last one shorter). {@link #onNack} queues repairs,
+ * {@link #onAck} records a receiver's outcome, and at the deadline every receiver still
+ * incomplete is sent a {@code TransferDrop}. When every receiver has acknowledged, failed,
+ * been dropped or been removed, the transfer is {@linkplain #isDone() done} and
+ * {@link #result()} says how it went.
+ *
+ * <p>Repairs: a packet missed by at least {@code multicastRepairMinReceivers} receivers, or by
+ * at least {@code multicastRepairFraction} of the receivers still incomplete (when there are
+ * two or more), is repaired by one {@code sendToAll}; otherwise by {@code sendTo} each receiver
+ * that missed it. A request for a packet already sent to that receiver (first transmission,
+ * multicast repair, or a unicast repair to it) within {@code repairHoldoff} is ignored: the
+ * packet is probably still in flight. A queued repair waits {@code repairDelay} so that
+ * requests from several receivers can merge into one multicast.
+ *
+ * <p>Memory: the payload is held, never copied; per packet the sender keeps the time and
+ * target of its last transmission (12 bytes); the repair queue holds at most
+ * {@code maxRepairQueue} packets.
+ *
+ * <p>Not thread-safe: confined to the node loop. Time is passed in as {@code nowNanos}.
+ */
+public final class TransferSender {
+
+	/**
+	 * Configuration of a {@link TransferSender}.
+	 * @param packetPayload payload bytes per packet (the data channel's {@code maxPayload()} or
+	 * less)
+	 * @param deadline time from start after which incomplete receivers are dropped; also sent to
+	 * receivers in {@code TransferBegin.deadlineMillis}
+	 * @param maxRepairQueue most packets queued for repair at once
+	 * @param repairHoldoff how long a packet sent to a receiver is presumed in flight (about a
+	 * round trip): requests for it meanwhile are ignored
+	 * @param repairDelay how long a repair request waits for others to merge with
+	 * @param multicastRepairs whether repairs may use {@code sendToAll}; false when
+	 * {@code sendToAll} costs one send per member (no multicast)
+	 * @param multicastRepairMinReceivers receivers missing a packet from which it is multicast
+	 * @param multicastRepairFraction fraction of incomplete receivers missing a packet from
+	 * which it is multicast, in (0, 1]
+	 * @param maxPacketsPerTick most sends in one tick, so one tick never holds the loop long
+	 * @param packetOverhead bytes added to each packet's payload for pacing (header,
+	 * authentication tag, UDP/IP headers)
+	 */
+	public record Config(int packetPayload, Duration deadline, int maxRepairQueue, Duration repairHoldoff,
+			Duration repairDelay, boolean multicastRepairs, int multicastRepairMinReceivers,
+			double multicastRepairFraction, int maxPacketsPerTick, int packetOverhead) {
+
+		public Config {
+			if (packetPayload < 1) {
+				throw new IllegalArgumentException("packetPayload must be >= 1, not " + packetPayload);
+			}
+			Objects.requireNonNull(deadline, "deadline");
+			if (deadline.toMillis() < 1) {
+				throw new IllegalArgumentException("deadline must be at least 1 ms, not " + deadline);
+			}
+			if (maxRepairQueue < 1) {
+				throw new IllegalArgumentException("maxRepairQueue must be >= 1, not " + maxRepairQueue);
+			}
+			requireNotNegative(repairHoldoff, "repairHoldoff");
+			requireNotNegative(repairDelay, "repairDelay");
+			if (multicastRepairMinReceivers < 1) {
+				throw new IllegalArgumentException(
+						"multicastRepairMinReceivers must be >= 1, not " + multicastRepairMinReceivers);
+			}
+			if (!(multicastRepairFraction > 0 && multicastRepairFraction <= 1)) {
+				throw new IllegalArgumentException(
+						"multicastRepairFraction must be in (0, 1], not " + multicastRepairFraction);
+			}
+			if (maxPacketsPerTick < 1) {
+				throw new IllegalArgumentException("maxPacketsPerTick must be >= 1, not " + maxPacketsPerTick);
+			}
+			if (packetOverhead < 0) {
+				throw new IllegalArgumentException("packetOverhead must be >= 0, not " + packetOverhead);
+			}
+		}
+
+		/**
+		 * 1,400-byte packets, a 30 s deadline, up to 4,096 queued repairs, 10 ms hold-off, 2 ms
+		 * merge delay, multicast repairs from 2 receivers or half of them, 512 sends per tick,
+		 * no overhead.
+		 */
+		public static Config defaults() {
+			return new Config(1400, Duration.ofSeconds(30), 4096, Duration.ofMillis(10), Duration.ofMillis(2), true,
+					2, 0.5, 512, 0);
+		}
+
+		public Config withPacketPayload(int packetPayload) {
+			return new Config(packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead);
+		}
+
+		public Config withDeadline(Duration deadline) {
+			return new Config(this.packetPayload, deadline, this.maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead);
+		}
+
+		public Config withMaxRepairQueue(int maxRepairQueue) {
+			return new Config(this.packetPayload, this.deadline, maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead);
+		}
+
+		public Config withRepairTiming(Duration repairHoldoff, Duration repairDelay) {
+			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, repairHoldoff, repairDelay,
+					this.multicastRepairs, this.multicastRepairMinReceivers, this.multicastRepairFraction,
+					this.maxPacketsPerTick, this.packetOverhead);
+		}
+
+		public Config withMulticastRepairs(boolean multicastRepairs, int minReceivers, double fraction) {
+			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, multicastRepairs, minReceivers, fraction, this.maxPacketsPerTick,
+					this.packetOverhead);
+		}
+
+		public Config withMaxPacketsPerTick(int maxPacketsPerTick) {
+			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
+					this.multicastRepairFraction, maxPacketsPerTick, this.packetOverhead);
+		}
+
+		public Config withPacketOverhead(int packetOverhead) {
+			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
+					this.multicastRepairFraction, this.maxPacketsPerTick, packetOverhead);
+		}
+
+		private static void requireNotNegative(Duration duration, String name) {
+			Objects.requireNonNull(duration, name);
+			if (duration.isNegative()) {
+				throw new IllegalArgumentException(name + " must not be negative, not " + duration);
+			}
+		}
+
+	}
+
+	/** Reason of a drop at the deadline. */
+	public static final String DEADLINE = "deadline";
+
+	/** Reason of a drop because {@code TransferBegin} could not be sent. */
+	public static final String NOT_CONNECTED = "not-connected";
+
+	private static final long NEVER = Long.MIN_VALUE;
+
+	private static final int ALL = -1;
+
+	private enum Outcome {
+		ACTIVE, ACKED, FAILED, DROPPED, REMOVED
+	}
+
+	private static final class Peer {
+
+		final long memberId;
+
+		final int index;
+
+		Outcome outcome = Outcome.ACTIVE;
+
+		String reason;
+
+		/** Sequence numbers below this were already counted for loss estimation. */
+		int lossFrontier;
+
+		Peer(long memberId, int index) {
+			this.memberId = memberId;
+			this.index = index;
+		}
+
+	}
+
+	private final Config config;
+
+	private final RateController rate;
+
+	private final TransferOutput output;
+
+	private final TransferBegin begin;
+
+	private final long transferId;
+
+	private final byte[] payload;
+
+	private final int packetCount;
+
+	private final int packetPayload;
+
+	private final long holdoffNanos;
+
+	private final long repairDelayNanos;
+
+	private final Map<Long, Peer> peers = new LinkedHashMap<>();
+
+	private final Peer[] peersByIndex;
+
+	private final long[] lastSentNanos;
+
+	private final int[] lastSentTarget;
+
+	private final RepairQueue repairs;
+
+	private final long startNanos;
+
+	private final long deadlineNanos;
+
+	private int active;
+
+	private int nextSequence;
+
+	private long dataPackets;
+
+	private long multicastRepairs;
+
+	private long unicastRepairs;
+
+	private long bytesSent;
+
+	private long nacksReceived;
+
+	private long feedbackRejected;
+
+	private TransferResult result;
+
+	/** Latest time passed to any method, for {@link #removeReceiver(long)}. */
+	private long lastNanos;
+
+	private Set<Long> activeView;
+
+	private TransferSender(TransferSpec transfer, Collection<Long> receivers, Config config, RateController rate,
+			TransferOutput output, long nowNanos) {
+		this.config = Objects.requireNonNull(config, "config");
+		this.rate = Objects.requireNonNull(rate, "rate");
+		this.output = Objects.requireNonNull(output, "output");
+		this.transferId = transfer.transferId();
+		this.payload = transfer.payload();
+		this.packetPayload = config.packetPayload();
+		this.packetCount = packetCount(this.payload.length, this.packetPayload);
+		this.begin = new TransferBegin(this.transferId, transfer.kind(), transfer.state(), transfer.baseVersion(),
+				transfer.targetVersion(), transfer.targetRoot(), this.payload.length, this.packetCount,
+				this.packetPayload, config.deadline().toMillis());
+		this.holdoffNanos = config.repairHoldoff().toNanos();
+		this.repairDelayNanos = config.repairDelay().toNanos();
+		for (Long memberId : receivers) {
+			Objects.requireNonNull(memberId, "receiver id");
+			this.peers.computeIfAbsent(memberId, (id) -> new Peer(id, this.peers.size()));
+		}
+		this.peersByIndex = this.peers.values().toArray(new Peer[0]);
+		this.active = this.peersByIndex.length;
+		this.lastSentNanos = new long[this.packetCount];
+		Arrays.fill(this.lastSentNanos, NEVER);
+		this.lastSentTarget = new int[this.packetCount];
+		this.repairs = new RepairQueue(config.maxRepairQueue());
+		this.startNanos = nowNanos;
+		this.lastNanos = nowNanos;
+		this.deadlineNanos = nowNanos + config.deadline().toNanos();
+	}
+
+	/**
+	 * Starts a transfer: sends {@code TransferBegin} to every receiver (a receiver that cannot
+	 * be reached is dropped as {@value #NOT_CONNECTED}). Data goes out on the following ticks.
+	 * @param receivers member ids of the receivers (duplicates ignored; may be empty)
+	 * @param rate the node's rate controller (may be shared with other transfers)
+	 */
+	public static TransferSender start(TransferSpec transfer, Collection<Long> receivers, Config config,
+			RateController rate, TransferOutput output, long nowNanos) {
+		Objects.requireNonNull(transfer, "transfer");
+		Objects.requireNonNull(receivers, "receivers");
+		TransferSender sender = new TransferSender(transfer, receivers, config, rate, output, nowNanos);
+		for (Peer peer : sender.peersByIndex) {
+			if (!output.sendControl(peer.memberId, sender.begin)) {
+				sender.finish(peer, Outcome.DROPPED, NOT_CONNECTED);
+			}
+		}
+		sender.finishIfDone(nowNanos);
+		return sender;
+	}
+
+	/** Number of packets a payload of {@code totalBytes} is cut into. */
+	public static int packetCount(long totalBytes, int packetPayload) {
+		if (totalBytes < 0 || packetPayload < 1) {
+			throw new IllegalArgumentException(
+					"need totalBytes >= 0 and packetPayload >= 1, not " + totalBytes + " and " + packetPayload);
+		}
+		long count = (totalBytes + packetPayload - 1) / packetPayload;
+		if (count > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException(totalBytes + " bytes in " + packetPayload + "-byte packets is too many");
+		}
+		return (int) count;
+	}
+
+	public long transferId() {
+		return this.transferId;
+	}
+
+	/** The announcement sent to every receiver. */
+	public TransferBegin begin() {
+		return this.begin;
+	}
+
+	/** When incomplete receivers are dropped. */
+	public long deadlineNanos() {
+		return this.deadlineNanos;
+	}
+
+	/** Ids of all receivers of the transfer, whatever their outcome. */
+	public Set<Long> receivers() {
+		return Collections.unmodifiableSet(this.peers.keySet());
+	}
+
+	/**
+	 * Ids of the receivers still expected to answer (unmodifiable, cheap to call per packet: in
+	 * unicast mode {@code sendToAll} should reach these).
+	 */
+	public Set<Long> activeReceivers() {
+		if (this.activeView == null) {
+			Set<Long> ids = new LinkedHashSet<>();
+			for (Peer peer : this.peersByIndex) {
+				if (peer.outcome == Outcome.ACTIVE) {
+					ids.add(peer.memberId);
+				}
+			}
+			this.activeView = Collections.unmodifiableSet(ids);
+		}
+		return this.activeView;
+	}
+
+	/** Whether every packet has been sent at least once. */
+	public boolean allDataSent() {
+		return this.nextSequence == this.packetCount;
+	}
+
+	/** Packets currently queued for repair (at most {@code maxRepairQueue}). */
+	public int pendingRepairs() {
+		return this.repairs.size();
+	}
+
+	/** Repair requests refused because the repair queue was full. */
+	public long repairRequestsRefused() {
+		return this.repairs.refused();
+	}
+
+	/** NACKs and acks refused as malformed or for another transfer. */
+	public long feedbackRejected() {
+		return this.feedbackRejected;
+	}
+
+	/** Whether every receiver has an outcome. */
+	public boolean isDone() {
+		return this.result != null;
+	}
+
+	/**
+	 * How the transfer went.
+	 * @throws IllegalStateException if the transfer is not done
+	 */
+	public TransferResult result() {
+		if (this.result == null) {
+			throw new IllegalStateException("transfer " + this.transferId + " is still running");
+		}
+		return this.result;
+	}
+
+	/**
+	 * Sends what the rate and the socket allow: owed repairs first, then new packets. Drops
+	 * every incomplete receiver once the deadline has passed.
+	 * @return whether the transfer is done
+	 */
+	public boolean tick(long nowNanos) {
+		if (this.result != null) {
+			return true;
+		}
+		advance(nowNanos);
+		this.rate.tick(nowNanos);
+		if (nowNanos - this.deadlineNanos >= 0) {
+			dropActive(DEADLINE);
+			finishIfDone(nowNanos);
+			return true;
+		}
+		int budget = this.config.maxPacketsPerTick();
+		budget = sendRepairs(nowNanos, budget);
+		if (budget > 0) {
+			sendData(nowNanos, budget);
+		}
+		return false;
+	}
+
+	/**
+	 * Handles a receiver's NACK: counts newly reported losses for the rate controller and
+	 * queues repairs for the listed packets that have been sent and are not presumed in flight.
+	 * Ranges beyond what was sent are ignored (those packets come anyway).
+	 * @return false if the NACK was ignored (unknown or finished receiver, another transfer,
+	 * malformed ranges)
+	 */
+	public boolean onNack(long memberId, Nack nack, long nowNanos) {
+		advance(nowNanos);
+		Peer peer = activePeer(memberId);
+		if (peer == null || nack == null) {
+			return false;
+		}
+		int[] ranges = nack.ranges();
+		if (nack.transferId() != this.transferId || !validRanges(ranges)) {
+			this.feedbackRejected++;
+			return false;
+		}
+		this.nacksReceived++;
+		this.rate.onReceiveBufferFree(nowNanos, nack.receiveBufferFree());
+		countLoss(peer, ranges, nowNanos);
+		int examined = 0;
+		int examineLimit = 2 * this.repairs.capacity();
+		for (int r = 0; r < ranges.length; r += 2) {
+			int end = Math.min(ranges[r + 1], this.nextSequence);
+			for (int sequence = ranges[r]; sequence < end; sequence++) {
+				if (++examined > examineLimit) {
+					return true;
+				}
+				if (inFlightTo(sequence, peer.index, nowNanos)) {
+					continue;
+				}
+				if (!this.repairs.request(sequence, peer.index, nowNanos)) {
+					return true;
+				}
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Records a receiver's acknowledgement: complete and verified ({@code ok}) or failed.
+	 * @return false if the ack was ignored (unknown or finished receiver, another transfer)
+	 */
+	public boolean onAck(long memberId, TransferAck ack, long nowNanos) {
+		advance(nowNanos);
+		Peer peer = activePeer(memberId);
+		if (peer == null || ack == null) {
+			return false;
+		}
+		if (ack.transferId() != this.transferId) {
+			this.feedbackRejected++;
+			return false;
+		}
+		if (ack.ok()) {
+			finish(peer, Outcome.ACKED, null);
+		}
+		else {
+			finish(peer, Outcome.FAILED, (ack.reason() != null) ? ack.reason() : "unspecified");
+		}
+		finishIfDone(nowNanos);
+		return true;
+	}
+
+	/**
+	 * Forgets a receiver that left the view (no message is sent to it), at the latest time the
+	 * sender was given.
+	 * @return false if it was not an incomplete receiver of this transfer
+	 */
+	public boolean removeReceiver(long memberId) {
+		return removeReceiver(memberId, this.lastNanos);
+	}
+
+	/**
+	 * Forgets a receiver that left the view (no message is sent to it).
+	 * @return false if it was not an incomplete receiver of this transfer
+	 */
+	public boolean removeReceiver(long memberId, long nowNanos) {
+		advance(nowNanos);
+		Peer peer = activePeer(memberId);
+		if (peer == null) {
+			return false;
+		}
+		finish(peer, Outcome.REMOVED, null);
+		finishIfDone(nowNanos);
+		return true;
+	}
+
+	/**
+	 * Ends the transfer now: every incomplete receiver is sent a {@code TransferDrop} with the
+	 * reason and recorded as dropped.
+	 */
+	public void cancel(String reason, long nowNanos) {
+		if (this.result != null) {
+			return;
+		}
+		dropActive(Objects.requireNonNull(reason, "reason"));
+		finishIfDone(nowNanos);
+	}
+
+	// ---------------------------------------------------------------- sending
+
+	/** Sends eligible repairs; returns the remaining budget, 0 when blocked. */
+	private int sendRepairs(long nowNanos, int budget) {
+		Iterator<RepairQueue.Entry> entries = this.repairs.iterator();
+		while (entries.hasNext() && budget > 0) {
+			RepairQueue.Entry entry = entries.next();
+			if (nowNanos - entry.requestedNanos < this.repairDelayNanos) {
+				break; // oldest first: the rest are younger
+			}
+			int sequence = entry.sequence;
+			int missing = 0;
+			for (int i = entry.receivers.nextSetBit(0); i >= 0; i = entry.receivers.nextSetBit(i + 1)) {
+				if (this.peersByIndex[i].outcome != Outcome.ACTIVE) {
+					entry.receivers.clear(i);
+				}
+				else {
+					missing++;
+				}
+			}
+			if (missing == 0) {
+				entries.remove();
+				continue;
+			}
+			int offset = sequence * this.packetPayload;
+			int length = packetLength(sequence);
+			if (shouldMulticast(sequence, entry, missing, nowNanos)) {
+				if (!send(ALL, sequence, offset, length, true, nowNanos)) {
+					return 0;
+				}
+				budget--;
+				this.multicastRepairs++;
+				entries.remove();
+				continue;
+			}
+			for (int i = entry.receivers.nextSetBit(0); i >= 0 && budget > 0; i = entry.receivers
+				.nextSetBit(i + 1)) {
+				if (!send(i, sequence, offset, length, true, nowNanos)) {
+					return 0;
+				}
+				budget--;
+				this.unicastRepairs++;
+				entry.receivers.clear(i);
+			}
+			if (entry.receivers.isEmpty()) {
+				entries.remove();
+			}
+		}
+		return budget;
+	}
+
+	private void sendData(long nowNanos, int budget) {
+		while (this.nextSequence < this.packetCount && budget > 0) {
+			int sequence = this.nextSequence;
+			if (!send(ALL, sequence, sequence * this.packetPayload, packetLength(sequence), false, nowNanos)) {
+				return;
+			}
+			budget--;
+			this.dataPackets++;
+			this.nextSequence++;
+		}
+	}
+
+	/** One send through the rate controller and the output; false if either refused it. */
+	private boolean send(int target, int sequence, int offset, int length, boolean repair, long nowNanos) {
+		int cost = length + this.config.packetOverhead();
+		if (!this.rate.tryAcquire(cost, nowNanos)) {
+			return false;
+		}
+		boolean sent = (target == ALL)
+				? this.output.sendToAll(this.transferId, sequence, this.packetCount, this.payload, offset, length,
+						repair)
+				: this.output.sendTo(this.peersByIndex[target].memberId, this.transferId, sequence,
+						this.packetCount, this.payload, offset, length, repair);
+		if (!sent) {
+			this.rate.release(cost);
+			return false;
+		}
+		this.bytesSent += length;
+		this.lastSentNanos[sequence] = nowNanos;
+		this.lastSentTarget[sequence] = target;
+		return true;
+	}
+
+	/**
+	 * The multicast-versus-unicast rule. A unicast of the same packet to another receiver within
+	 * the hold-off counts as one more receiver missing it, so that a packet everyone lost but
+	 * NACKed at different times costs at most one unicast before the multicast.
+	 */
+	private boolean shouldMulticast(int sequence, RepairQueue.Entry entry, int missing, long nowNanos) {
+		if (!this.config.multicastRepairs()) {
+			return false;
+		}
+		int target = this.lastSentTarget[sequence];
+		if (target != ALL && this.lastSentNanos[sequence] != NEVER && !entry.receivers.get(target)
+				&& this.peersByIndex[target].outcome == Outcome.ACTIVE
+				&& nowNanos - this.lastSentNanos[sequence] < this.holdoffNanos) {
+			missing++;
+		}
+		if (missing >= this.config.multicastRepairMinReceivers()) {
+			return true;
+		}
+		return this.active >= 2 && missing >= Math.ceil(this.config.multicastRepairFraction() * this.active);
+	}
+
+	private boolean inFlightTo(int sequence, int receiver, long nowNanos) {
+		long sent = this.lastSentNanos[sequence];
+		if (sent == NEVER || nowNanos - sent >= this.holdoffNanos) {
+			return false;
+		}
+		int target = this.lastSentTarget[sequence];
+		return target == ALL || target == receiver;
+	}
+
+	private int packetLength(int sequence) {
+		return (sequence == this.packetCount - 1) ? this.payload.length - sequence * this.packetPayload
+				: this.packetPayload;
+	}
+
+	// ---------------------------------------------------------------- feedback
+
+	private boolean validRanges(int[] ranges) {
+		if (ranges == null || (ranges.length & 1) != 0) {
+			return false;
+		}
+		int previousEnd = 0;
+		for (int r = 0; r < ranges.length; r += 2) {
+			int start = ranges[r];
+			int end = ranges[r + 1];
+			if (start < previousEnd || end <= start || end > this.packetCount) {
+				return false;
+			}
+			previousEnd = end;
+		}
+		return true;
+	}
+
+	/**
+	 * Sequence numbers at or above the peer's loss frontier that the NACK lists as missing are
+	 * new losses; the span from the old frontier to the new one is what the report covers.
+	 */
+	private void countLoss(Peer peer, int[] ranges, long nowNanos) {
+		int frontier = peer.lossFrontier;
+		int newFrontier = frontier;
+		int lost = 0;
+		for (int r = 0; r < ranges.length; r += 2) {
+			int end = Math.min(ranges[r + 1], this.nextSequence);
+			int start = Math.max(ranges[r], frontier);
+			if (end > start) {
+				lost += end - start;
+				newFrontier = end;
+			}
+		}
+		if (newFrontier > frontier) {
+			this.rate.onLoss(nowNanos, lost, newFrontier - frontier);
+			peer.lossFrontier = newFrontier;
+		}
+	}
+
+	private Peer activePeer(long memberId) {
+		if (this.result != null) {
+			return null;
+		}
+		Peer peer = this.peers.get(memberId);
+		return (peer != null && peer.outcome == Outcome.ACTIVE) ? peer : null;
+	}
+
+	private void dropActive(String reason) {
+		for (Peer peer : this.peersByIndex) {
+			if (peer.outcome == Outcome.ACTIVE) {
+				this.output.sendControl(peer.memberId, new TransferDrop(this.transferId, reason));
+				finish(peer, Outcome.DROPPED, reason);
+			}
+		}
+	}
+
+	private void finish(Peer peer, Outcome outcome, String reason) {
+		peer.outcome = outcome;
+		peer.reason = reason;
+		this.active--;
+		this.activeView = null;
+	}
+
+	private void advance(long nowNanos) {
+		if (nowNanos - this.lastNanos > 0) {
+			this.lastNanos = nowNanos;
+		}
+	}
+
+	private void finishIfDone(long nowNanos) {
+		if (this.active > 0 || this.result != null) {
+			return;
+		}
+		this.repairs.clear();
+		Set<Long> acked = new HashSet<>();
+		Map<Long, String> failed = new HashMap<>();
+		Map<Long, String> dropped = new HashMap<>();
+		Set<Long> removed = new HashSet<>();
+		for (Peer peer : this.peersByIndex) {
+			switch (peer.outcome) {
+				case ACKED -> acked.add(peer.memberId);
+				case FAILED -> failed.put(peer.memberId, peer.reason);
+				case DROPPED -> dropped.put(peer.memberId, peer.reason);
+				case REMOVED -> removed.add(peer.memberId);
+				case ACTIVE -> throw new IllegalStateException("receiver " + peer.memberId + " is still active");
+			}
+		}
+		this.result = new TransferResult(this.transferId, this.payload.length, acked, failed, dropped, removed, this.dataPackets,
+				this.multicastRepairs, this.unicastRepairs, this.bytesSent, this.nacksReceived,
+				Duration.ofNanos(nowNanos - this.startNanos));
+	}
+
+	@Override
+	public String toString() {
+		return "TransferSender[" + this.transferId + ", " + this.nextSequence + "/" + this.packetCount + " sent, "
+				+ this.active + " of " + this.peersByIndex.length + " receivers active, " + this.repairs.size()
+				+ " repairs queued]";
+	}
+
+}

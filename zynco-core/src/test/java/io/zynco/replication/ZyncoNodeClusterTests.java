@@ -1,0 +1,178 @@
+package io.zynco.replication;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.zynco.state.Codec;
+import io.zynco.state.StateType;
+import io.zynco.testing.Await;
+import io.zynco.transport.TransportMode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Three nodes in one JVM on loopback: publish, switch, rollback, failure. */
+class ZyncoNodeClusterTests {
+
+	private static final StateType<String, String> FARES = StateType.of("fares", Codec.utf8(), Codec.utf8())
+		.withSegmentBits(6);
+
+	private static final byte[] SECRET = "a-test-secret-of-32-bytes-000000".getBytes(StandardCharsets.UTF_8);
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	private final List<ZyncoNode> nodes = new ArrayList<>();
+
+	@AfterEach
+	void stop() {
+		this.nodes.forEach(ZyncoNode::close);
+	}
+
+	private ZyncoNode node(String name, TransportMode mode, InetSocketAddress seed) throws InterruptedException {
+		NodeConfig.Builder config = NodeConfig.builder()
+			.name(name)
+			.cluster("test")
+			.secret(SECRET)
+			.transportMode(mode)
+			.multicastGroup("239.255.77.1", 47_001)
+			.multicastInterface("lo")
+			.multicastTtl(0)
+			.packetSize(8_192)
+			.heartbeatInterval(Duration.ofMillis(50))
+			.failureTimeout(Duration.ofMillis(500))
+			.prepareTimeout(Duration.ofSeconds(10));
+		if (seed != null) {
+			config.seed(seed);
+		}
+		ZyncoNode node = ZyncoNode.create(config.build());
+		node.register(FARES);
+		node.start();
+		this.nodes.add(node);
+		return node;
+	}
+
+	private List<ZyncoNode> cluster(int size, TransportMode mode) throws InterruptedException {
+		ZyncoNode first = node("n0", mode, null);
+		InetSocketAddress seed = new InetSocketAddress("127.0.0.1", first.self().controlPort());
+		for (int i = 1; i < size; i++) {
+			node("n" + i, mode, seed);
+		}
+		Await.until(TIMEOUT, "every node sees " + size + " members", () -> this.nodes.stream()
+			.allMatch((n) -> n.members().join().size() == size));
+		Await.until(TIMEOUT, "every node is ready", () -> this.nodes.stream().allMatch(ZyncoNode::isReady));
+		return List.copyOf(this.nodes);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ReplicatedState<String, String> fares(ZyncoNode node) {
+		return (ReplicatedState<String, String>) node.state("fares");
+	}
+
+	private void awaitAllAt(long version) {
+		Await.until(TIMEOUT, () -> "every node at version " + version + ": " + this.nodes.stream()
+			.map((n) -> n.config().name() + "@" + n.view().version("fares").number())
+			.toList(), () -> this.nodes.stream().allMatch((n) -> n.view().version("fares").number() == version));
+		long root = this.nodes.get(0).view().version("fares").rootFingerprint();
+		assertThat(this.nodes).allSatisfy((n) -> assertThat(n.view().version("fares").rootFingerprint()).isEqualTo(root));
+	}
+
+	@Test
+	void publishOnAnyNodeSwitchesEveryNodeAndRollsBack() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, TransportMode.UNICAST);
+		ZyncoNode publisher = cluster.get(2);
+		long v1 = fares(publisher).publish((edit) -> {
+			for (int i = 0; i < 20_000; i++) {
+				edit.put("route-" + i, "fare-" + i);
+			}
+		}).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		assertThat(fares(cluster.get(0)).view().get("route-7")).isEqualTo("fare-7");
+
+		long v2 = fares(cluster.get(1)).publish((edit) -> {
+			for (int i = 0; i < 200; i++) {
+				edit.put("route-" + i, "repriced-" + i);
+			}
+			edit.remove("route-19999");
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(v2).isGreaterThan(v1);
+		awaitAllAt(v2);
+		assertThat(fares(cluster.get(2)).view().get("route-5")).isEqualTo("repriced-5");
+		assertThat(fares(cluster.get(0)).view().get("route-19999")).isNull();
+
+		ClusterView rolledBack = cluster.get(2).rollback("fares", v1).get(30, TimeUnit.SECONDS);
+		assertThat(rolledBack.version("fares").number()).isEqualTo(v1);
+		awaitAllAt(v1);
+		assertThat(fares(cluster.get(1)).view().get("route-5")).isEqualTo("fare-5");
+		assertThat(cluster).allSatisfy((n) -> assertThat(n.isReady()).isTrue());
+	}
+
+	@Test
+	void aPublishOnAStaleBaseIsRefused() throws Exception {
+		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
+		ReplicatedState<String, String> a = fares(cluster.get(0));
+		long v1 = a.publish((edit) -> edit.put("k", "1")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		// an edit made on v1 but published after v2 exists
+		var staleEdit = FARES.edit(a.active().snapshot()).put("k", "stale").commit();
+		fares(cluster.get(1)).publish((edit) -> edit.put("k", "2")).get(30, TimeUnit.SECONDS);
+		assertThatThrownBy(() -> a.publish(staleEdit).get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(
+				ReplicationException.class)
+			.hasMessageContaining("stale base");
+	}
+
+	@Test
+	void aMemberThatFailsToPrepareAbortsTheSwitchEverywhere() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, TransportMode.UNICAST);
+		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "1")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		cluster.get(1).addParticipant((next) -> {
+			if (next.version("fares").number() > v1) {
+				throw new IllegalStateException("bean construction failed");
+			}
+		});
+		assertThatThrownBy(() -> fares(cluster.get(2)).publish((edit) -> edit.put("k", "2")).get(30, TimeUnit.SECONDS))
+			.hasCauseInstanceOf(ReplicationException.class)
+			.hasMessageContaining("bean construction failed");
+		assertThat(cluster).allSatisfy((n) -> assertThat(n.view().version("fares").number()).isEqualTo(v1));
+	}
+
+	@Test
+	void aLateJoinerCatchesUpAndBecomesReady() throws Exception {
+		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
+		for (int round = 0; round < 12; round++) {
+			int r = round;
+			fares(cluster.get(0)).publish((edit) -> {
+				for (int i = 0; i < 500; i++) {
+					edit.put("k" + i, "v" + r + "-" + i);
+				}
+			}).get(30, TimeUnit.SECONDS);
+		}
+		long latest = cluster.get(0).view().version("fares").number();
+		// the window holds 8 versions: a joiner from empty needs a full catch-up
+		ZyncoNode late = node("late", TransportMode.UNICAST,
+				new InetSocketAddress("127.0.0.1", cluster.get(0).self().controlPort()));
+		awaitAllAt(latest);
+		Await.until(TIMEOUT, "the late joiner is ready", late::isReady);
+		assertThat(fares(late).view().get("k3")).isEqualTo("v11-3");
+		assertThat(late.stats().catchUps()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void switchesSeveralStatesTogetherAndRefusesUnknownVersions() throws Exception {
+		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
+		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "1")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		assertThatThrownBy(() -> cluster.get(1).switchTo(Map.of("fares", 99L)).get(30, TimeUnit.SECONDS))
+			.hasCauseInstanceOf(ReplicationException.class)
+			.hasMessageContaining("not in the window");
+	}
+
+}
