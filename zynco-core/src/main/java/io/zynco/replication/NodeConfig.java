@@ -91,6 +91,10 @@ public final class NodeConfig {
 
 	final Duration tickInterval;
 
+	final DataFaults dataFaults;
+
+	final Coordinator coordinator;
+
 	private NodeConfig(Builder b) {
 		this.name = b.name;
 		this.cluster = b.cluster;
@@ -121,6 +125,8 @@ public final class NodeConfig {
 		this.nanoClock = b.nanoClock;
 		this.clock = b.clock;
 		this.tickInterval = b.tickInterval;
+		this.dataFaults = b.dataFaults;
+		this.coordinator = b.coordinator;
 	}
 
 	public static Builder builder() {
@@ -210,6 +216,10 @@ public final class NodeConfig {
 		private Clock clock = Clock.systemUTC();
 
 		private Duration tickInterval = Duration.ofMillis(1);
+
+		private DataFaults dataFaults = DataFaults.none();
+
+		private Coordinator coordinator = Coordinator.oldestMember();
 
 		private Builder() {
 		}
@@ -367,6 +377,18 @@ public final class NodeConfig {
 		/** How often the node loop ticks (pacing resolution). */
 		public Builder tickInterval(Duration tickInterval) {
 			this.tickInterval = Objects.requireNonNull(tickInterval, "tickInterval");
+			return this;
+		}
+
+		/** Who coordinates and how versions are numbered (default: the oldest live member). */
+		public Builder coordinator(Coordinator coordinator) {
+			this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+			return this;
+		}
+
+		/** Faults injected into the data receive path: for tests and benchmarks only. */
+		public Builder dataFaults(DataFaults dataFaults) {
+			this.dataFaults = Objects.requireNonNull(dataFaults, "dataFaults");
 			return this;
 		}
 

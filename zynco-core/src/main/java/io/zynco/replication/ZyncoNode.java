@@ -171,6 +171,8 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private long highestSwitchId;
 
+	private MemberInfo lastLeader;
+
 	private ZyncoNode(NodeConfig config) {
 		this.config = config;
 	}
@@ -272,7 +274,7 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/** Whether this node is the coordinator now. */
 	public CompletableFuture<Boolean> isCoordinator() {
-		return onLoop(() -> this.membership.isCoordinator());
+		return onLoop(() -> isLeader());
 	}
 
 	/** The status of every member in this node's view, this node included. */
@@ -302,7 +304,7 @@ public final class ZyncoNode implements AutoCloseable {
 		requireSlot(state);
 		return onLoop(() -> {
 			Pin pin = new Pin(state, this.view.get().version(state).number(), pinned);
-			MemberInfo coordinator = this.membership.coordinator();
+			MemberInfo coordinator = leader();
 			if (coordinator.id() == this.self.id()) {
 				handlePin(pin);
 			}
@@ -424,6 +426,7 @@ public final class ZyncoNode implements AutoCloseable {
 		long now = this.config.nanoClock.getAsLong();
 		try {
 			this.membership.tick(now);
+			checkLeader();
 			for (Outgoing out : new ArrayList<>(this.outgoing.values())) {
 				out.transfer.tick(now);
 				if (out.transfer.isDone()) {
@@ -446,7 +449,7 @@ public final class ZyncoNode implements AutoCloseable {
 			if (this.round != null) {
 				checkRound(now);
 			}
-			if (this.round == null && !this.switchQueue.isEmpty() && this.membership.isCoordinator()) {
+			if (this.round == null && !this.switchQueue.isEmpty() && isLeader()) {
 				startRound(this.switchQueue.remove(0), now);
 			}
 			checkCatchUp(now);
@@ -472,7 +475,7 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private void sendPublish(Slot slot, byte[] delta, CompletableFuture<Long> result) {
 		long requestId = this.ids.incrementAndGet();
-		MemberInfo coordinator = this.membership.coordinator();
+		MemberInfo coordinator = leader();
 		this.requests.put(requestId, new Pending(coordinator.id(), result, null));
 		if (coordinator.id() == this.self.id()) {
 			handlePublishRequest(this.self.id(), new PublishRequest(requestId, delta));
@@ -495,9 +498,9 @@ public final class ZyncoNode implements AutoCloseable {
 			answerPublish(from, request.requestId(), false, -1, "malformed delta: " + ex.getMessage());
 			return;
 		}
-		if (!this.membership.isCoordinator()) {
+		if (!isLeader()) {
 			answerPublish(from, request.requestId(), false, -1,
-					"this node is not the coordinator; the coordinator is " + this.membership.coordinator());
+					"this node is not the coordinator; the coordinator is " + leader());
 			return;
 		}
 		Slot slot = this.slots.get(delta.stateName());
@@ -516,7 +519,8 @@ public final class ZyncoNode implements AutoCloseable {
 					+ active.number() + " but the publish was made on version " + delta.baseVersion() + "; publish again");
 			return;
 		}
-		long version = Math.max(this.highestVersion.getOrDefault(slot.name, 0L), active.number()) + 1;
+		long version = this.config.coordinator.nextVersion(slot.name,
+				Math.max(this.highestVersion.getOrDefault(slot.name, 0L), active.number()));
 		this.highestVersion.put(slot.name, version);
 		Publishing p = new Publishing(slot, from, request.requestId(), active, version);
 		this.publishing.put(slot.name, p);
@@ -745,9 +749,9 @@ public final class ZyncoNode implements AutoCloseable {
 				targets.add(new StateVersion(e.getKey(), v.number(), v.rootFingerprint()));
 			}
 			long requestId = this.ids.incrementAndGet();
-			this.requests.put(requestId, new Pending(this.membership.coordinator().id(), null, result));
+			this.requests.put(requestId, new Pending(leader().id(), null, result));
 			SwitchRequest request = new SwitchRequest(requestId, targets, rollback);
-			MemberInfo coordinator = this.membership.coordinator();
+			MemberInfo coordinator = leader();
 			if (coordinator.id() == this.self.id()) {
 				handleSwitchRequest(this.self.id(), request);
 			}
@@ -761,7 +765,7 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	private void handleSwitchRequest(long from, SwitchRequest request) {
-		if (!this.membership.isCoordinator()) {
+		if (!isLeader()) {
 			answerSwitch(from, request.requestId(), false, -1, "this node is not the coordinator");
 			return;
 		}
@@ -1291,7 +1295,7 @@ public final class ZyncoNode implements AutoCloseable {
 			handleSwitchResult(result);
 		}
 		else if (message instanceof Pin pin) {
-			if (this.membership.isCoordinator()) {
+			if (isLeader()) {
 				handlePin(pin);
 			}
 		}
@@ -1373,6 +1377,42 @@ public final class ZyncoNode implements AutoCloseable {
 				"node " + this.config.name + " is " + this.lifecycle.name().toLowerCase());
 	}
 
+	/** Notices when the leader changes; if this node stopped leading, fails what it was coordinating. */
+	private void checkLeader() {
+		MemberInfo current = leader();
+		MemberInfo previous = this.lastLeader;
+		this.lastLeader = current;
+		if (previous == null || previous.id() == current.id()) {
+			return;
+		}
+		LOG.log(System.Logger.Level.INFO, "zynco node " + this.config.name + ": coordinator is now " + current
+				+ " (was " + previous + ")");
+		if (previous.id() != this.self.id()) {
+			return;
+		}
+		String reason = "coordination moved to " + current + "; retry";
+		this.publishing.values().forEach((p) -> answerPublish(p.from, p.requestId, false, -1, reason));
+		this.publishing.clear();
+		for (SwitchPlan plan : this.switchQueue) {
+			if (plan.requestId >= 0) {
+				answerSwitch(plan.from, plan.requestId, false, -1, reason);
+			}
+		}
+		this.switchQueue.clear();
+		if (this.round != null) {
+			finishPlan(this.round.plan, false, -1, reason);
+			this.round = null;
+		}
+	}
+
+	private MemberInfo leader() {
+		return this.config.coordinator.leader(this.membership.liveMembers());
+	}
+
+	private boolean isLeader() {
+		return leader().id() == this.self.id();
+	}
+
 	private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> task) {
 		CompletableFuture<T> future = new CompletableFuture<>();
 		if (!isRunning()) {
@@ -1392,7 +1432,7 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private List<MemberView> memberViews() {
 		List<MemberView> views = new ArrayList<>();
-		MemberInfo coordinator = this.membership.coordinator();
+		MemberInfo coordinator = leader();
 		for (MemberStatus status : this.membership.statuses()) {
 			MemberInfo m = status.member();
 			boolean isSelf = m.id() == this.self.id();
@@ -1438,6 +1478,12 @@ public final class ZyncoNode implements AutoCloseable {
 		@Override
 		public void onData(long senderId, long transferId, int sequence, int count, byte[] payload, int offset,
 				int length, boolean repair) {
+			DataFaults faults = ZyncoNode.this.config.dataFaults;
+			if (faults.active()) {
+				faults.apply(senderId, transferId, sequence, count, payload, offset, length, repair,
+						(s, t, q, c, p, o, l, r) -> handleData(s, t, q, c, p, o, l));
+				return;
+			}
 			handleData(senderId, transferId, sequence, count, payload, offset, length);
 		}
 
@@ -1455,22 +1501,6 @@ public final class ZyncoNode implements AutoCloseable {
 		public void memberLeft(MemberInfo member, RemovalReason reason) {
 			ZyncoNode.this.memberLeft(member);
 			ZyncoNode.this.listeners.forEach((l) -> l.memberLeft(member, reason.name().toLowerCase()));
-		}
-
-		@Override
-		public void coordinatorChanged(MemberInfo previous, MemberInfo current) {
-			LOG.log(System.Logger.Level.INFO, "zynco node " + ZyncoNode.this.config.name + ": coordinator is now "
-					+ current + " (was " + previous + ")");
-			if (previous.id() != ZyncoNode.this.self.id() || current.id() == ZyncoNode.this.self.id()) {
-				return;
-			}
-			// this node stopped coordinating: fail what it was coordinating
-			ReplicationException ex = new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
-					"coordination moved to " + current + "; retry");
-			ZyncoNode.this.publishing.values().forEach((p) -> answerPublish(p.from, p.requestId, false, -1, ex.getMessage()));
-			ZyncoNode.this.publishing.clear();
-			ZyncoNode.this.switchQueue.clear();
-			ZyncoNode.this.round = null;
 		}
 
 	}

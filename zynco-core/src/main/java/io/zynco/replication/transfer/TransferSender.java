@@ -187,6 +187,11 @@ public final class TransferSender {
 		/** Sequence numbers below this were already counted for loss estimation. */
 		int lossFrontier;
 
+		/** Losses reported since the last feed to the rate controller, and the span they cover. */
+		int windowLost;
+
+		int windowCovered;
+
 		Peer(long memberId, int index) {
 			this.memberId = memberId;
 			this.index = index;
@@ -248,6 +253,11 @@ public final class TransferSender {
 
 	/** Latest time passed to any method, for {@link #removeReceiver(long)}. */
 	private long lastNanos;
+
+	private long lastLossFeed;
+
+	/** How often receivers' loss reports are summarised for the rate controller. */
+	private static final long LOSS_FEED_INTERVAL_NANOS = 5_000_000;
 
 	private Set<Long> activeView;
 
@@ -395,16 +405,38 @@ public final class TransferSender {
 			return true;
 		}
 		advance(nowNanos);
+		feedLoss(nowNanos);
 		this.rate.tick(nowNanos);
 		if (nowNanos - this.deadlineNanos >= 0) {
 			dropActive(DEADLINE);
 			finishIfDone(nowNanos);
 			return true;
 		}
+		// repairs and new data take turns while both are pending, so that a receiver that
+		// NACKs everything cannot starve the others of new data (it is dropped at the deadline)
 		int budget = this.config.maxPacketsPerTick();
-		budget = sendRepairs(nowNanos, budget);
-		if (budget > 0) {
-			sendData(nowNanos, budget);
+		boolean repairTurn = true;
+		while (budget > 0) {
+			boolean dataPending = this.nextSequence < this.packetCount;
+			if (repairTurn || !dataPending) {
+				int left = sendRepairs(nowNanos, 1);
+				if (left < 0) {
+					break;
+				}
+				if (left == 0) {
+					budget--;
+					repairTurn = false;
+					continue;
+				}
+				if (!dataPending) {
+					break;
+				}
+			}
+			if (!sendData(nowNanos)) {
+				break;
+			}
+			budget--;
+			repairTurn = true;
 		}
 		return false;
 	}
@@ -537,7 +569,7 @@ public final class TransferSender {
 			int length = packetLength(sequence);
 			if (shouldMulticast(sequence, entry, missing, nowNanos)) {
 				if (!send(ALL, sequence, offset, length, true, nowNanos)) {
-					return 0;
+					return -1;
 				}
 				budget--;
 				this.multicastRepairs++;
@@ -547,7 +579,7 @@ public final class TransferSender {
 			for (int i = entry.receivers.nextSetBit(0); i >= 0 && budget > 0; i = entry.receivers
 				.nextSetBit(i + 1)) {
 				if (!send(i, sequence, offset, length, true, nowNanos)) {
-					return 0;
+					return -1;
 				}
 				budget--;
 				this.unicastRepairs++;
@@ -560,16 +592,18 @@ public final class TransferSender {
 		return budget;
 	}
 
-	private void sendData(long nowNanos, int budget) {
-		while (this.nextSequence < this.packetCount && budget > 0) {
-			int sequence = this.nextSequence;
-			if (!send(ALL, sequence, sequence * this.packetPayload, packetLength(sequence), false, nowNanos)) {
-				return;
-			}
-			budget--;
-			this.dataPackets++;
-			this.nextSequence++;
+	/** Sends the next new data packet; false if none is left or the send was refused. */
+	private boolean sendData(long nowNanos) {
+		if (this.nextSequence >= this.packetCount) {
+			return false;
 		}
+		int sequence = this.nextSequence;
+		if (!send(ALL, sequence, sequence * this.packetPayload, packetLength(sequence), false, nowNanos)) {
+			return false;
+		}
+		this.dataPackets++;
+		this.nextSequence++;
+		return true;
 	}
 
 	/** One send through the rate controller and the output; false if either refused it. */
@@ -663,9 +697,47 @@ public final class TransferSender {
 			}
 		}
 		if (newFrontier > frontier) {
-			this.rate.onLoss(nowNanos, lost, newFrontier - frontier);
+			peer.windowLost += lost;
+			peer.windowCovered += newFrontier - frontier;
 			peer.lossFrontier = newFrontier;
 		}
+	}
+
+	/**
+	 * Feeds the rate controller the loss of the <em>lower-median</em> receiver over the last
+	 * window, not of every receiver: one receiver losing everything (a slow or broken member)
+	 * must not throttle the others; the deadline drops it instead. With one receiver that is
+	 * the receiver itself; with two, the better one; with three, the middle one.
+	 */
+	private void feedLoss(long nowNanos) {
+		if (nowNanos - this.lastLossFeed < LOSS_FEED_INTERVAL_NANOS) {
+			return;
+		}
+		this.lastLossFeed = nowNanos;
+		int n = 0;
+		Peer[] active = new Peer[this.peersByIndex.length];
+		boolean anyReport = false;
+		for (Peer peer : this.peersByIndex) {
+			if (peer.outcome == Outcome.ACTIVE) {
+				active[n++] = peer;
+				anyReport |= peer.windowCovered > 0;
+			}
+		}
+		if (anyReport) {
+			Arrays.sort(active, 0, n, (a, b) -> Double.compare(lossRatio(a), lossRatio(b)));
+			Peer median = active[(n + 1) / 2 - 1];
+			if (median.windowCovered > 0) {
+				this.rate.onLoss(nowNanos, median.windowLost, median.windowCovered);
+			}
+		}
+		for (Peer peer : this.peersByIndex) {
+			peer.windowLost = 0;
+			peer.windowCovered = 0;
+		}
+	}
+
+	private static double lossRatio(Peer peer) {
+		return (peer.windowCovered > 0) ? (double) peer.windowLost / peer.windowCovered : 0;
 	}
 
 	private Peer activePeer(long memberId) {

@@ -1,0 +1,207 @@
+package io.zynco.replication;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.zynco.state.Codec;
+import io.zynco.state.StateType;
+import io.zynco.testing.Await;
+import io.zynco.transport.TransportMode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Clusters of 3 to 5 nodes on loopback multicast (interface {@code lo}, TTL 0) under faults:
+ * large states, induced loss, reordering and duplication, a member killed mid-transfer, a
+ * member too slow for the transfer deadline. Every test ends by itself and fails if the
+ * cluster does not converge.
+ */
+class ZyncoNodeFaultTests {
+
+	private static final StateType<String, String> FARES = StateType.of("fares", Codec.utf8(), Codec.utf8());
+
+	private static final byte[] SECRET = "a-test-secret-of-32-bytes-000000".getBytes(StandardCharsets.UTF_8);
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+	private final List<ZyncoNode> nodes = new ArrayList<>();
+
+	private int groupPort = 47_100 + (int) (ProcessHandle.current().pid() % 200) * 4;
+
+	@AfterEach
+	void stop() {
+		this.nodes.forEach(ZyncoNode::close);
+	}
+
+	private ZyncoNode node(String name, InetSocketAddress seed, UnaryOperator<NodeConfig.Builder> customizer)
+			throws InterruptedException {
+		NodeConfig.Builder config = NodeConfig.builder()
+			.name(name)
+			.cluster("faults")
+			.secret(SECRET)
+			.transportMode(TransportMode.MULTICAST)
+			.multicastGroup("239.255.77.2", this.groupPort)
+			.multicastInterface("lo")
+			.multicastTtl(0)
+			.packetSize(16_384)
+			.socketBufferBytes(8 * 1024 * 1024)
+			.sendRate(200L << 20, 1L << 30)
+			.heartbeatInterval(Duration.ofMillis(50))
+			.failureTimeout(Duration.ofMillis(600));
+		if (seed != null) {
+			config.seed(seed);
+		}
+		ZyncoNode node = ZyncoNode.create(customizer.apply(config).build());
+		node.register(FARES);
+		node.start();
+		this.nodes.add(node);
+		return node;
+	}
+
+	private List<ZyncoNode> cluster(int size, List<UnaryOperator<NodeConfig.Builder>> customizers)
+			throws InterruptedException {
+		ZyncoNode first = node("n0", null, customizers.get(0));
+		InetSocketAddress seed = new InetSocketAddress("127.0.0.1", first.self().controlPort());
+		for (int i = 1; i < size; i++) {
+			node("n" + i, seed, customizers.get(i));
+		}
+		Await.until(TIMEOUT, "every node sees " + size + " members",
+				() -> this.nodes.stream().allMatch((n) -> n.members().join().size() == size));
+		assertThat(this.nodes).allSatisfy((n) -> assertThat(n.transportMode()).isEqualTo(TransportMode.MULTICAST));
+		return List.copyOf(this.nodes);
+	}
+
+	private static List<UnaryOperator<NodeConfig.Builder>> plain(int size) {
+		List<UnaryOperator<NodeConfig.Builder>> list = new ArrayList<>();
+		for (int i = 0; i < size; i++) {
+			list.add(UnaryOperator.identity());
+		}
+		return list;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ReplicatedState<String, String> fares(ZyncoNode node) {
+		return (ReplicatedState<String, String>) node.state("fares");
+	}
+
+	private void awaitAllAt(List<ZyncoNode> which, long version) {
+		Await.until(TIMEOUT, () -> "nodes at version " + version + ": " + which.stream()
+			.map((n) -> n.config().name() + "@" + n.view().version("fares").number())
+			.toList(), () -> which.stream().allMatch((n) -> n.view().version("fares").number() == version));
+		long root = which.get(0).view().version("fares").rootFingerprint();
+		assertThat(which).allSatisfy((n) -> {
+			assertThat(n.view().version("fares").rootFingerprint()).isEqualTo(root);
+			assertThat(n.view().version("fares").snapshot().verify()).isTrue();
+		});
+	}
+
+	private static String value(int i, int revision) {
+		return "fare-" + revision + "-" + i + "-" + "x".repeat(200);
+	}
+
+	@Test
+	void convergesOnAHundredMegabyteStateAndThenAOnePercentDelta() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, plain(3));
+		int entries = 445_000; // 100 MB of keys and values
+		long v1 = fares(cluster.get(0)).publish((edit) -> {
+			for (int i = 0; i < entries; i++) {
+				edit.put("route-" + i, value(i, 0));
+			}
+		}).get(120, TimeUnit.SECONDS);
+		awaitAllAt(cluster, v1);
+		assertThat(cluster.get(2).view().version("fares").snapshot().dataBytes()).isGreaterThan(100_000_000L);
+		long sentBefore = cluster.get(0).stats().payloadBytesSent();
+
+		long v2 = fares(cluster.get(1)).publish((edit) -> {
+			for (int i = 0; i < entries; i += 100) {
+				edit.put("route-" + i, value(i, 1));
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(cluster, v2);
+		long deltaBytes = cluster.get(0).stats().payloadBytesSent() - sentBefore;
+		assertThat(deltaBytes).isLessThan(3L << 20);
+		assertThat(fares(cluster.get(2)).view().get("route-100")).isEqualTo(value(100, 1));
+	}
+
+	@ParameterizedTest(name = "loss {0}, duplicates {1}, reordering {2}")
+	@CsvSource({ "0.01, 0.0, 0.0", "0.10, 0.0, 0.0", "0.05, 0.05, 0.05" })
+	void convergesDespiteLossReorderingAndDuplication(double loss, double duplicates, double reordering)
+			throws Exception {
+		List<UnaryOperator<NodeConfig.Builder>> customizers = new ArrayList<>();
+		customizers.add(UnaryOperator.identity());
+		for (int i = 1; i < 4; i++) {
+			long seed = 1_000 + i;
+			customizers.add((b) -> b.dataFaults(DataFaults.of(seed, loss, duplicates, reordering)));
+		}
+		List<ZyncoNode> cluster = cluster(4, customizers);
+		long v1 = fares(cluster.get(0)).publish((edit) -> {
+			for (int i = 0; i < 30_000; i++) {
+				edit.put("route-" + i, value(i, 0));
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(cluster, v1);
+		long v2 = fares(cluster.get(2)).publish((edit) -> {
+			for (int i = 0; i < 30_000; i += 50) {
+				edit.put("route-" + i, value(i, 2));
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(cluster, v2);
+		NodeStats sender = cluster.get(0).stats();
+		assertThat(sender.nacksReceived()).isPositive();
+		assertThat(sender.repairsMulticast() + sender.repairsUnicast()).isPositive();
+		assertThat(sender.transfersDropped()).isZero();
+	}
+
+	@Test
+	void aMemberKilledDuringATransferDoesNotStopTheOthers() throws Exception {
+		List<UnaryOperator<NodeConfig.Builder>> customizers = plain(4);
+		// a slow transfer, so that the kill lands in the middle of it
+		customizers.set(0, (b) -> b.sendRate(8L << 20, 8L << 20));
+		List<ZyncoNode> cluster = cluster(4, customizers);
+		CompletableFuture<Long> publish = fares(cluster.get(0)).publish((edit) -> {
+			for (int i = 0; i < 100_000; i++) {
+				edit.put("route-" + i, value(i, 0));
+			}
+		});
+		ZyncoNode victim = cluster.get(3);
+		Await.until(TIMEOUT, "the transfer is under way", () -> cluster.get(1).stats().versionsReceived() == 0
+				&& cluster.get(0).stats().versionsPublished() == 1);
+		victim.close();
+		long v1 = publish.get(120, TimeUnit.SECONDS);
+		List<ZyncoNode> survivors = cluster.subList(0, 3);
+		awaitAllAt(survivors, v1);
+		Await.until(TIMEOUT, "the survivors see 3 members",
+				() -> survivors.stream().allMatch((n) -> n.members().join().size() == 3));
+	}
+
+	@Test
+	void aMemberTooSlowForTheDeadlineIsDroppedAndCatchesUpAfterwards() throws Exception {
+		List<UnaryOperator<NodeConfig.Builder>> customizers = plain(3);
+		customizers.set(0, (b) -> b.transferDeadline(Duration.ofSeconds(2)));
+		// n2 receives no data packet at all: it can only catch up over TCP
+		customizers.set(2, (b) -> b.dataFaults(DataFaults.of(7, 1.0, 0, 0)));
+		List<ZyncoNode> cluster = cluster(3, customizers);
+		long v1 = fares(cluster.get(0)).publish((edit) -> {
+			for (int i = 0; i < 20_000; i++) {
+				edit.put("route-" + i, value(i, 0));
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(cluster.subList(0, 2), v1);
+		assertThat(cluster.get(0).stats().transfersDropped()).isEqualTo(1);
+		awaitAllAt(cluster, v1);
+		Await.until(TIMEOUT, "the slow member is ready", cluster.get(2)::isReady);
+		assertThat(cluster.get(2).stats().catchUps()).isGreaterThanOrEqualTo(1);
+	}
+
+}
