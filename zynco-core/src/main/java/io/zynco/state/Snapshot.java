@@ -303,7 +303,10 @@ public final class Snapshot {
 			byte[][] b = new byte[sorted.size()][];
 			for (int i = 0; i < h.length; i++) {
 				h[i] = sorted.hash(i);
-				b[i] = sorted.blob(i);
+				// copied in engine order, so that entries that are visited together (verify,
+				// diff, iteration) sit together in memory: a full fingerprint then streams
+				// through the heap instead of jumping (measured 4-5x faster, docs/benchmarks.md)
+				b[i] = sorted.blob(i).clone();
 			}
 			this.hashes = null;
 			this.blobs = null;

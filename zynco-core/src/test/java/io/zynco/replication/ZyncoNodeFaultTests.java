@@ -1,6 +1,8 @@
 package io.zynco.replication;
 
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,6 +41,14 @@ class ZyncoNodeFaultTests {
 	private final List<ZyncoNode> nodes = new ArrayList<>();
 
 	private int groupPort = 47_100 + (int) (ProcessHandle.current().pid() % 200) * 4;
+
+	@BeforeAll
+	static void loopbackCarriesMulticast() throws SocketException {
+		NetworkInterface lo = NetworkInterface.getByName("lo");
+		assertThat(lo != null && lo.supportsMulticast())
+			.as("the loopback interface 'lo' must carry multicast: run ./test, or 'ip link set lo multicast on' as root")
+			.isTrue();
+	}
 
 	@AfterEach
 	void stop() {

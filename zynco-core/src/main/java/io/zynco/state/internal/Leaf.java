@@ -23,13 +23,22 @@ public final class Leaf extends Node {
 
 	/** A leaf over exactly these arrays (owned by the leaf from now on). */
 	static Leaf of(long[] hashes, byte[][] blobs, long fingerprint, long dataBytes) {
+		long blobHeap = 0;
+		for (byte[] blob : blobs) {
+			blobHeap += HeapSizes.byteArray(blob.length);
+		}
+		return of(hashes, blobs, fingerprint, dataBytes, blobHeap);
+	}
+
+	/**
+	 * A leaf over exactly these arrays, whose entry arrays are known to occupy
+	 * {@code blobHeap} bytes (saves reading every entry of a copied leaf).
+	 */
+	static Leaf of(long[] hashes, byte[][] blobs, long fingerprint, long dataBytes, long blobHeap) {
 		if (blobs.length == 0) {
 			return EMPTY;
 		}
-		long heap = SHALLOW + HeapSizes.longArray(hashes.length) + HeapSizes.referenceArray(blobs.length);
-		for (byte[] blob : blobs) {
-			heap += HeapSizes.byteArray(blob.length);
-		}
+		long heap = SHALLOW + HeapSizes.longArray(hashes.length) + HeapSizes.referenceArray(blobs.length) + blobHeap;
 		return new Leaf(hashes, blobs, fingerprint, dataBytes, heap);
 	}
 

@@ -209,6 +209,7 @@ public final class Trie {
 		byte[][] ob = new byte[oh.length][];
 		long fp = leaf.fingerprint;
 		long data = leaf.dataBytes;
+		long blobHeap = leaf.heapBytes - leaf.shallowHeapBytes();
 		boolean changed = false;
 		int i = 0;
 		int j = from;
@@ -230,6 +231,7 @@ public final class Trie {
 					ob[k++] = blob;
 					fp += Hashes.entryFingerprint(blob);
 					data += blob.length;
+					blobHeap += HeapSizes.byteArray(blob.length);
 					changed = true;
 					if (effective != null) {
 						effective.append(hash, blob, ChangeArrays.PUT);
@@ -245,12 +247,14 @@ public final class Trie {
 			}
 			fp -= Hashes.entryFingerprint(old);
 			data -= old.length;
+			blobHeap -= HeapSizes.byteArray(old.length);
 			changed = true;
 			if (put) {
 				oh[k] = hash;
 				ob[k++] = blob;
 				fp += Hashes.entryFingerprint(blob);
 				data += blob.length;
+				blobHeap += HeapSizes.byteArray(blob.length);
 			}
 			if (effective != null) {
 				effective.append(hash, blob, changes.kinds[j - 1]);
@@ -262,7 +266,7 @@ public final class Trie {
 		if (k > LEAF_MAX && canBranch(level)) {
 			return build(oh, ob, 0, k, level);
 		}
-		return Leaf.of(Arrays.copyOf(oh, k), Arrays.copyOf(ob, k), fp, data);
+		return Leaf.of(Arrays.copyOf(oh, k), Arrays.copyOf(ob, k), fp, data, blobHeap);
 	}
 
 	// ---------------------------------------------------------------- diff
@@ -296,6 +300,12 @@ public final class Trie {
 		int i = 0;
 		int j = 0;
 		while (i < ah.length || j < bh.length) {
+			if (i < ah.length && j < bh.length && ab[i] == bbs[j]) {
+				// the same entry array, shared between versions: nothing to read
+				i++;
+				j++;
+				continue;
+			}
 			int cmp = (i == ah.length) ? 1 : (j == bh.length) ? -1 : EntryBlobs.compare(ah[i], ab[i], bh[j], bbs[j]);
 			if (cmp < 0) {
 				out.append(ah[i], EntryBlobs.keyOnly(EntryBlobs.key(ab[i])), ChangeArrays.REMOVE);

@@ -1,0 +1,118 @@
+package io.zynco.benchmarks.replication;
+
+import java.util.Locale;
+import java.util.zip.CRC32C;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import io.zynco.state.Delta;
+import io.zynco.state.Edit;
+import io.zynco.state.Snapshot;
+
+/**
+ * Times, in one JVM and one thread, each CPU step a snapshot publish costs in the node, on the
+ * benchmark state: what the publisher, the coordinator and every receiver do, and the per-byte
+ * work of the data path (authentication, checksums, copies). Explains the breakdown of
+ * {@link ReplicationBenchmark}. Each step runs {@code --rounds} times (default 2: cold, then
+ * warm); the table shows every round.
+ *
+ * <pre>
+ * java -Xmx10g -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.PublishPathProfile [--mib 512] [--packet 60000]
+ * </pre>
+ */
+public final class PublishPathProfile {
+
+	private PublishPathProfile() {
+	}
+
+	private static long t0;
+
+	private static void start() {
+		t0 = System.nanoTime();
+	}
+
+	private static double stop() {
+		return (System.nanoTime() - t0) / 1e9;
+	}
+
+	private static void row(String step, String who, double seconds, long bytes) {
+		System.out.printf("%-58s %-12s %7.2f s %9.0f MiB/s%n", step, who, seconds, bytes / 1048576.0 / seconds);
+	}
+
+	public static void main(String[] argv) throws Exception {
+		Locale.setDefault(Locale.ROOT);
+		Args args = Args.parse(argv);
+		int mib = args.getInt("mib", 512);
+		int packet = args.getInt("packet", 60_000);
+		int rounds = args.getInt("rounds", 2);
+		int entries = StateGen.entries(mib);
+		System.out.printf("state: %d MiB, %d entries; packet payload %d bytes%n", mib, entries, packet - 60);
+		Snapshot empty = StateGen.TYPE.emptySnapshot();
+		for (int round = 1; round <= rounds; round++) {
+			System.out.println("--- round " + round);
+			start();
+			Edit edit = StateGen.snapshotEdit(empty, 42, entries);
+			row("generate and commit the edit (benchmark, untimed there)", "publisher", stop(), 0);
+			start();
+			byte[] first = Delta.of(StateGen.TYPE.name(), 0, 1, edit).encode();
+			double s = stop();
+			row("Delta.of(edit).encode()  [ZyncoNode.publish]", "publisher", s, first.length);
+			start();
+			Delta decoded = Delta.decode(first);
+			s = stop();
+			row("Delta.decode  [handlePublishRequest]", "coordinator", s, first.length);
+			start();
+			Snapshot target = decoded.applyTo(empty);
+			s = stop();
+			row("applyTo(active)  [handlePublishRequest]", "coordinator", s, first.length);
+			start();
+			byte[] second = Delta.of(StateGen.TYPE.name(), 0, empty, 1, target, decoded.changes()).encode();
+			s = stop();
+			row("Delta.of(...).encode() again  [handlePublishRequest]", "coordinator", s, second.length);
+			decoded = null;
+			target = null;
+			start();
+			Delta received = Delta.decode(second);
+			s = stop();
+			row("Delta.decode  [completeIncoming]", "receiver", s, second.length);
+			start();
+			Snapshot applied = received.applyTo(empty);
+			s = stop();
+			row("applyTo(base), root checked  [completeIncoming]", "receiver", s, second.length);
+			if (applied.rootFingerprint() != edit.snapshot().rootFingerprint()) {
+				throw new IllegalStateException("root mismatch");
+			}
+			received = null;
+			applied = null;
+			int payload = packet - 60;
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+			start();
+			for (int off = 0; off < second.length; off += payload) {
+				mac.update(second, off, Math.min(payload, second.length - off));
+				mac.doFinal();
+			}
+			s = stop();
+			row("HMAC-SHA256 per packet  [seal / open]", "both", s, second.length);
+			start();
+			CRC32C crc = new CRC32C();
+			crc.update(second, 0, second.length);
+			s = stop();
+			row("CRC32C of all bytes  [TCP baseline receiver]", "tcp", s, second.length);
+			byte[] copy = new byte[second.length];
+			start();
+			for (int off = 0; off < second.length; off += payload) {
+				System.arraycopy(second, off, copy, off, Math.min(payload, second.length - off));
+			}
+			s = stop();
+			row("one copy per packet  [send buffer, receive buffer, payload]", "both", s, second.length);
+			copy = null;
+			first = null;
+			second = null;
+			edit = null;
+			System.gc();
+		}
+	}
+
+}

@@ -1,0 +1,858 @@
+package io.zynco.benchmarks.replication;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+import io.zynco.protocol.DataPacket;
+
+/**
+ * End-to-end replication benchmark on one host: 1 sender and R receivers, each a
+ * {@link NodeProcess} JVM on 127.0.0.1 (multicast on {@code lo}, TTL 0), transfer a snapshot
+ * and then a delta; the same run measures a plain TCP fan-out of the same bytes
+ * ({@link TcpFanout}) as the baseline, and prints per-receiver and aggregate throughput, CPU
+ * seconds, the sender's bytes, NACKs, repairs, losses, a time breakdown and the targets.
+ *
+ * <pre>
+ * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
+ *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
+ *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|NONE]
+ *     [--xmx 3g] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits] [--max-minutes 15]
+ * </pre>
+ *
+ * Per repetition it runs, one after the other (never two clusters at once): multicast without
+ * loss, multicast with {@code --loss} dropped on each receiver's receive path (the node's
+ * seeded {@code DataFaults} hook), and the TCP fan-out. {@code --extras} adds single runs of
+ * variants ({@code mc|uc}-packetSize[-none for no packet authentication]). Throughput of a
+ * receiver is the transferred bytes over the time from the publish command to the receiver's
+ * switch to the new version (received, verified, switched); aggregate is R × bytes over the
+ * slowest receiver's time. {@code --raise-buffer-limits} raises {@code net.core.rmem_max} and
+ * {@code wmem_max} to {@code --sockbuf} for the run and restores them after. Child processes
+ * are killed at the end (and by a shutdown hook). Logs go to
+ * {@code target/replication-bench/<time>/}. Not thread-safe (a main).
+ */
+public final class ReplicationBenchmark {
+
+	private static final double MIB = 1024.0 * 1024.0;
+
+	/** UDP and IPv4 headers of a datagram. */
+	private static final int UDP_IP = 28;
+
+	private static final Set<Child> LIVE = ConcurrentHashMap.newKeySet();
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final Args args;
+
+	private final int receivers;
+
+	private final int mib;
+
+	private final double deltaPercent;
+
+	private final Path logRoot;
+
+	private final List<String> report = new ArrayList<>();
+
+	private ReplicationBenchmark(Args args, Path logRoot) {
+		this.args = args;
+		this.receivers = args.getInt("receivers", 3);
+		this.mib = args.getInt("mib", 512);
+		this.deltaPercent = args.getDouble("delta-percent", 1);
+		this.logRoot = logRoot;
+	}
+
+	record Variant(String label, String mode, int packet, double loss, String security) {
+
+		boolean tcp() {
+			return this.mode.equals("TCP");
+		}
+
+	}
+
+	static final class ReceiverResult {
+
+		String name;
+
+		double seconds = Double.NaN;
+
+		double receivedSeconds = Double.NaN;
+
+		double inBegin = Double.NaN;
+
+		double inComplete = Double.NaN;
+
+		boolean complete;
+
+		boolean rootOk;
+
+		boolean catchUp;
+
+		double cpu;
+
+		long faultsDropped;
+
+		long kernelDrops;
+
+		long duplicates;
+
+		long nacksSent;
+
+	}
+
+	static final class PhaseResult {
+
+		Variant variant;
+
+		int rep;
+
+		String phase;
+
+		long bytes;
+
+		final List<ReceiverResult> receivers = new ArrayList<>();
+
+		double senderCpu;
+
+		Map<String, Double> senderThreads = new LinkedHashMap<>();
+
+		Map<String, Double> receiverThreads = new LinkedHashMap<>();
+
+		Map<String, Long> senderStats = new LinkedHashMap<>();
+
+		double outStart = Double.NaN;
+
+		double outAllSent = Double.NaN;
+
+		double outDone = Double.NaN;
+
+		double published = Double.NaN;
+
+		long loopbackTx;
+
+		long udpRcvbufErrors;
+
+		/** Busy CPU seconds of the host not spent by this run's processes (other work on the machine). */
+		double foreignCpu = Double.NaN;
+
+		double loadBefore = Double.NaN;
+
+		String error;
+
+		boolean allComplete() {
+			return !this.receivers.isEmpty() && this.receivers.stream().allMatch((r) -> r.complete && r.rootOk);
+		}
+
+		double slowest() {
+			return this.receivers.stream().mapToDouble((r) -> r.seconds).max().orElse(Double.NaN);
+		}
+
+		/** R × bytes / slowest receiver time, in MiB/s; NaN unless every receiver completed. */
+		double aggregate() {
+			return allComplete() ? this.receivers.size() * this.bytes / MIB / slowest() : Double.NaN;
+		}
+
+		long stat(String key) {
+			return this.senderStats.getOrDefault(key, 0L);
+		}
+
+		/**
+		 * The sender's bytes on the wire: payload plus data header, tag and UDP/IP headers per
+		 * datagram; a send to all is one datagram in multicast mode and R in unicast mode.
+		 */
+		double wireBytes() {
+			if (this.variant.tcp()) {
+				return (double) this.receivers.size() * this.bytes;
+			}
+			long packets = stat("packetsSent");
+			long unicastRepairs = stat("repairsUnicast");
+			double avgPayload = (packets > 0) ? stat("wireBytesSent") / (double) packets : 0;
+			double toAll = packets - unicastRepairs;
+			double datagrams = this.variant.mode().equals("UNICAST")
+					? toAll * this.receivers.size() + unicastRepairs : toAll + unicastRepairs;
+			return datagrams * (avgPayload + DataPacket.OVERHEAD + UDP_IP);
+		}
+
+		/** Sender wire bytes per byte delivered (R × bytes). */
+		double wirePerDelivered() {
+			return wireBytes() / ((double) this.receivers.size() * this.bytes);
+		}
+
+	}
+
+	// ======================================================================= main
+
+	public static void main(String[] argv) throws Exception {
+		Locale.setDefault(Locale.ROOT);
+		Args args = Args.parse(argv);
+		String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+		Path logRoot = Path.of(args.get("out", "target/replication-bench"), stamp).toAbsolutePath();
+		Files.createDirectories(logRoot);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Child::kill), "kill-children"));
+		ReplicationBenchmark bench = new ReplicationBenchmark(args, logRoot);
+		long[] saved = null;
+		try {
+			if (!ProcStats.loopbackMulticast()) {
+				System.err.println("the loopback interface lacks the MULTICAST flag; run (local only): "
+						+ "ip link set lo multicast on");
+				System.exit(2);
+			}
+			saved = bench.raiseBufferLimits();
+			bench.run();
+		}
+		finally {
+			LIVE.forEach(Child::kill);
+			if (saved != null) {
+				ProcStats.writeNumber("/proc/sys/net/core/rmem_max", saved[0]);
+				ProcStats.writeNumber("/proc/sys/net/core/wmem_max", saved[1]);
+				bench.say("restored net.core.rmem_max=" + saved[0] + " wmem_max=" + saved[1]);
+			}
+			bench.writeReport();
+		}
+	}
+
+	private long[] raiseBufferLimits() {
+		long rmem = ProcStats.readNumber("/proc/sys/net/core/rmem_max");
+		long wmem = ProcStats.readNumber("/proc/sys/net/core/wmem_max");
+		int sockbuf = this.args.getInt("sockbuf", 16 << 20);
+		say("kernel limits: net.core.rmem_max=" + rmem + " wmem_max=" + wmem + "; requested SO_RCVBUF/SO_SNDBUF "
+				+ sockbuf + " (Linux doubles the granted value for bookkeeping)");
+		if (!this.args.flag("raise-buffer-limits") || (rmem >= sockbuf && wmem >= sockbuf)) {
+			return null;
+		}
+		boolean ok = ProcStats.writeNumber("/proc/sys/net/core/rmem_max", Math.max(rmem, sockbuf))
+				& ProcStats.writeNumber("/proc/sys/net/core/wmem_max", Math.max(wmem, sockbuf));
+		say("raised for this run: net.core.rmem_max=" + ProcStats.readNumber("/proc/sys/net/core/rmem_max")
+				+ " wmem_max=" + ProcStats.readNumber("/proc/sys/net/core/wmem_max") + (ok ? "" : " (not writable)"));
+		return new long[] { rmem, wmem };
+	}
+
+	private void run() throws Exception {
+		int reps = this.args.getInt("reps", 3);
+		int packet = this.args.getInt("packet", 60_000);
+		double loss = this.args.getDouble("loss", 0.01);
+		String security = this.args.get("security", "HMAC_SHA256");
+		long budgetNanos = (long) (this.args.getDouble("max-minutes", 15) * 60e9);
+		long started = System.nanoTime();
+		say("replication benchmark: 1 sender + " + this.receivers + " receivers, " + this.mib + " MiB state ("
+				+ StateGen.entries(this.mib) + " entries of " + StateGen.VALUE_BYTES + "-byte values), then a "
+				+ this.deltaPercent + " % delta; " + reps + " repetitions; host: "
+				+ Runtime.getRuntime().availableProcessors() + " cores; java " + System.getProperty("java.version")
+				+ "; logs in " + this.logRoot);
+		List<Variant> main = new ArrayList<>();
+		main.add(new Variant("mc-" + packet, "MULTICAST", packet, 0, security));
+		if (loss > 0) {
+			main.add(new Variant("mc-" + packet + "-loss" + pct(loss), "MULTICAST", packet, loss, security));
+		}
+		Variant tcp = new Variant("tcp", "TCP", 0, 0, "-");
+		List<PhaseResult> results = new ArrayList<>();
+		for (int rep = 1; rep <= reps; rep++) {
+			for (Variant v : main) {
+				if (overBudget(started, budgetNanos, v, rep)) {
+					break;
+				}
+				results.addAll(runGuarded(v, rep));
+			}
+			if (!overBudget(started, budgetNanos, tcp, rep)) {
+				results.addAll(runGuarded(tcp, rep));
+			}
+		}
+		for (String extra : this.args.get("extras", "").split(",")) {
+			if (extra.isBlank() || overBudget(started, budgetNanos, null, 1)) {
+				continue;
+			}
+			String[] p = extra.trim().split("-");
+			String mode = p[0].equals("uc") ? "UNICAST" : "MULTICAST";
+			String sec = (p.length > 2 && p[2].equals("none")) ? "NONE" : security;
+			results.addAll(runGuarded(new Variant(extra.trim(), mode, Integer.parseInt(p[1]), 0, sec), 1));
+		}
+		printTables(results);
+		printSummary(results, main, tcp);
+		say(String.format("total time %.1f min", (System.nanoTime() - started) / 60e9));
+	}
+
+	private boolean overBudget(long started, long budgetNanos, Variant v, int rep) {
+		if (System.nanoTime() - started < budgetNanos) {
+			return false;
+		}
+		say("time budget (--max-minutes) exhausted: skipping " + ((v != null) ? v.label() + " rep " + rep : "extras"));
+		return true;
+	}
+
+	private List<PhaseResult> runGuarded(Variant v, int rep) throws InterruptedException {
+		say("--- " + v.label() + " rep " + rep);
+		try {
+			return v.tcp() ? tcpRound(v, rep) : zyncoRound(v, rep);
+		}
+		catch (IOException | RuntimeException ex) {
+			say("    FAILED: " + ex);
+			PhaseResult failed = new PhaseResult();
+			failed.variant = v;
+			failed.rep = rep;
+			failed.phase = "snapshot";
+			failed.error = String.valueOf(ex);
+			return List.of(failed);
+		}
+		finally {
+			LIVE.forEach((c) -> {
+				c.stop();
+				LIVE.remove(c);
+			});
+		}
+	}
+
+	// ======================================================================= processes
+
+	private Child launch(String name, Class<?> main, Path dir, String... childArgs) throws IOException {
+		List<String> cmd = new ArrayList<>();
+		cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+		cmd.add("-Xmx" + this.args.get("xmx", "3g"));
+		cmd.add("-XX:+ExitOnOutOfMemoryError");
+		cmd.add("-cp");
+		cmd.add(System.getProperty("java.class.path"));
+		cmd.add(main.getName());
+		cmd.addAll(Arrays.asList(childArgs));
+		cmd.add("--max-seconds");
+		cmd.add("900");
+		Child child = Child.start(name, cmd, dir);
+		LIVE.add(child);
+		return child;
+	}
+
+	// ======================================================================= zynco
+
+	private List<PhaseResult> zyncoRound(Variant v, int rep) throws IOException, InterruptedException {
+		Path dir = this.logRoot.resolve(v.label() + "-rep" + rep);
+		String cluster = "bench-" + Long.toHexString(RANDOM.nextLong() & 0xFFFF_FFFFL);
+		byte[] secret = new byte[32];
+		RANDOM.nextBytes(secret);
+		int groupPort = 46_000 + RANDOM.nextInt(1_000);
+		List<String> common = List.of("--cluster", cluster, "--secret", HexFormat.of().formatHex(secret), "--security",
+				v.security(), "--mode", v.mode(), "--group", "239.255.93.17", "--group-port", Integer.toString(groupPort),
+				"--packet", Integer.toString(v.packet()), "--sockbuf", this.args.get("sockbuf", Integer.toString(16 << 20)),
+				"--rate-initial", this.args.get("rate-initial", Long.toString(200L << 20)), "--rate-max",
+				this.args.get("rate-max", Long.toString(2L << 30)), "--data-seed", "42");
+		List<String> senderArgs = new ArrayList<>(common);
+		senderArgs.addAll(List.of("--name", "s0"));
+		Child sender = launch("s0", NodeProcess.class, dir, senderArgs.toArray(String[]::new));
+		Child.Line ready = sender.require(0, 60_000, "READY");
+		String controlPort = ready.fields()[2];
+		List<Child> rcv = new ArrayList<>();
+		for (int i = 1; i <= this.receivers; i++) {
+			List<String> a = new ArrayList<>(common);
+			a.addAll(List.of("--name", "r" + i, "--seed-port", controlPort, "--loss", Double.toString(v.loss()),
+					"--loss-seed", Integer.toString(1_000 * rep + i)));
+			rcv.add(launch("r" + i, NodeProcess.class, dir, a.toArray(String[]::new)));
+		}
+		List<Child> all = new ArrayList<>();
+		all.add(sender);
+		all.addAll(rcv);
+		for (Child c : all) {
+			Child.Line r = c.require(0, 60_000, "READY");
+			if (rep == 1 || c == sender) {
+				String[] f = r.fields();
+				say("    " + c.name + ": data transport " + f[4] + ", SO_SNDBUF " + f[5] + ", SO_RCVBUF " + f[6]
+						+ " (effective, unicast data socket)");
+			}
+		}
+		awaitMembers(all);
+		List<PhaseResult> phases = new ArrayList<>();
+		int m = sender.mark();
+		sender.send("prepare-snapshot " + this.mib);
+		Child.Line prepared = sender.require(m, 300_000, "PREPARED", "ERROR");
+		say("    sender prepared the snapshot edit: " + prepared.text());
+		phases.add(measureZynco(v, rep, "snapshot", sender, rcv));
+		if (phases.get(0).allComplete()) {
+			m = sender.mark();
+			sender.send("prepare-delta " + this.deltaPercent + " 1");
+			prepared = sender.require(m, 300_000, "PREPARED", "ERROR");
+			say("    sender prepared the delta edit: " + prepared.text());
+			phases.add(measureZynco(v, rep, "delta", sender, rcv));
+		}
+		return phases;
+	}
+
+	private void awaitMembers(List<Child> all) throws InterruptedException {
+		long deadline = System.nanoTime() + 60_000_000_000L;
+		for (int attempt = 0; attempt < 300 && System.nanoTime() < deadline; attempt++) {
+			boolean ok = true;
+			for (Child c : all) {
+				int m = c.mark();
+				c.send("members");
+				Child.Line line = c.require(m, 15_000, "MEMBERS", "ERROR");
+				String[] f = line.fields();
+				ok &= f.length >= 3 && Integer.parseInt(f[1]) == all.size() && Boolean.parseBoolean(f[2]);
+			}
+			if (ok) {
+				return;
+			}
+			Thread.sleep(200);
+		}
+		throw new IllegalStateException("the cluster did not form within 60 s");
+	}
+
+	private static Map<String, Long> parseStats(Child.Line line) {
+		Map<String, Long> stats = new LinkedHashMap<>();
+		if (line == null) {
+			return stats;
+		}
+		for (String f : line.fields()) {
+			int eq = f.indexOf('=');
+			if (eq > 0) {
+				try {
+					stats.put(f.substring(0, eq), Long.parseLong(f.substring(eq + 1)));
+				}
+				catch (NumberFormatException ex) {
+					// not a number
+				}
+			}
+		}
+		return stats;
+	}
+
+	private static Map<String, Long> stats(Child c) throws InterruptedException {
+		int m = c.mark();
+		c.send("stats");
+		return parseStats(c.await(m, 30_000, "STATS"));
+	}
+
+	private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+		Map<String, Long> d = new LinkedHashMap<>();
+		after.forEach((k, v) -> d.put(k, (k.equals("rate") || k.equals("rateMax") || k.equals("rateMin")) ? v : v - before.getOrDefault(k, 0L)));
+		return d;
+	}
+
+	private static Map<String, Double> minusCpu(Map<String, Double> after, Map<String, Double> before, double total) {
+		Map<String, Double> d = new LinkedHashMap<>();
+		double sum = 0;
+		for (Map.Entry<String, Double> e : after.entrySet()) {
+			double x = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+			d.put(e.getKey(), x);
+			sum += x;
+		}
+		// threads that exited meanwhile are in the process total only
+		d.merge("other", Math.max(0, total - sum), Double::sum);
+		return d;
+	}
+
+	/** Host CPU during the phase minus this run's processes (children and this JVM). */
+	private static double foreign(PhaseResult p, double hostBefore, double selfBefore) {
+		double ours = p.senderCpu + p.receivers.stream().mapToDouble((r) -> r.cpu).sum()
+				+ ProcStats.cpuSeconds(ProcessHandle.current().pid()) - selfBefore;
+		return Math.max(0, ProcStats.hostBusySeconds() - hostBefore - ours);
+	}
+
+	private static double since(long t0, long nanos) {
+		return (nanos - t0) / 1e9;
+	}
+
+	private static double diagTime(Child c, int from, String event, long t0, boolean last) {
+		List<Child.Line> lines = c.lines(from, "DIAG " + event + " ");
+		if (lines.isEmpty()) {
+			return Double.NaN;
+		}
+		Child.Line line = last ? lines.get(lines.size() - 1) : lines.get(0);
+		return since(t0, Long.parseLong(line.fields()[3]));
+	}
+
+	private static String diagDetail(Child c, int from, String event, String key) {
+		for (Child.Line line : c.lines(from, "DIAG " + event + " ")) {
+			for (String f : line.fields()) {
+				if (f.startsWith(key + "=")) {
+					return f.substring(key.length() + 1);
+				}
+			}
+		}
+		return "0";
+	}
+
+	private PhaseResult measureZynco(Variant v, int rep, String phase, Child sender, List<Child> rcv)
+			throws InterruptedException {
+		List<Child> all = new ArrayList<>();
+		all.add(sender);
+		all.addAll(rcv);
+		for (Child c : all) {
+			int m = c.mark();
+			c.send("gc");
+			c.require(m, 60_000, "GC-DONE");
+		}
+		PhaseResult p = new PhaseResult();
+		p.variant = v;
+		p.rep = rep;
+		p.phase = phase;
+		Map<String, Long> senderBefore = stats(sender);
+		List<Map<String, Long>> rcvBefore = new ArrayList<>();
+		for (Child c : rcv) {
+			rcvBefore.add(stats(c));
+		}
+		double[] cpuBefore = new double[all.size()];
+		List<Map<String, Double>> threadsBefore = new ArrayList<>();
+		long[] dropsBefore = new long[all.size()];
+		for (int i = 0; i < all.size(); i++) {
+			cpuBefore[i] = ProcStats.cpuSeconds(all.get(i).pid());
+			threadsBefore.add(ProcStats.threadCpu(all.get(i).pid()));
+			dropsBefore[i] = ProcStats.socketDrops(all.get(i).pid());
+		}
+		long loBefore = ProcStats.loopbackBytes()[1];
+		p.loadBefore = ProcStats.loadAverage();
+		double hostBefore = ProcStats.hostBusySeconds();
+		double selfBefore = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+		long rcvbufBefore = ProcStats.udpCounters().getOrDefault("RcvbufErrors", 0L);
+		int[] marks = new int[all.size()];
+		for (int i = 0; i < all.size(); i++) {
+			marks[i] = all.get(i).mark();
+		}
+		long timeoutMillis = this.args.getLong("phase-timeout-s", 240) * 1000;
+		long t0 = System.nanoTime();
+		sender.send("publish");
+		Child.Line published = sender.await(marks[0], timeoutMillis, "PUBLISHED", "ERROR");
+		if (published == null || published.text().startsWith("ERROR")) {
+			p.error = (published == null) ? "publish did not complete within " + timeoutMillis + " ms"
+					: published.text();
+		}
+		else {
+			p.published = since(t0, published.nanos());
+		}
+		long afterPublish = (p.error == null) ? Math.max(1, timeoutMillis - (System.nanoTime() - t0) / 1_000_000)
+				: 5_000;
+		Child.Line senderVersion = sender.await(marks[0], 5_000, "VERSION");
+		String root = (senderVersion != null) ? senderVersion.fields()[2] : "?";
+		for (int i = 0; i < rcv.size(); i++) {
+			Child c = rcv.get(i);
+			ReceiverResult r = new ReceiverResult();
+			r.name = c.name;
+			Child.Line version = c.await(marks[i + 1], afterPublish, "VERSION");
+			if (version != null) {
+				r.complete = true;
+				r.seconds = since(t0, version.nanos());
+				r.rootOk = version.fields()[2].equals(root);
+			}
+			p.receivers.add(r);
+		}
+		// CPU right after the last switch
+		for (int i = 0; i < all.size(); i++) {
+			double total = ProcStats.cpuSeconds(all.get(i).pid()) - cpuBefore[i];
+			Map<String, Double> threads = minusCpu(ProcStats.threadCpu(all.get(i).pid()), threadsBefore.get(i), total);
+			if (i == 0) {
+				p.senderCpu = total;
+				p.senderThreads = threads;
+			}
+			else {
+				p.receivers.get(i - 1).cpu = total;
+				threads.forEach((k, x) -> p.receiverThreads.merge(k, x, Double::sum));
+			}
+		}
+		p.foreignCpu = foreign(p, hostBefore, selfBefore);
+		p.loopbackTx = ProcStats.loopbackBytes()[1] - loBefore;
+		p.udpRcvbufErrors = ProcStats.udpCounters().getOrDefault("RcvbufErrors", 0L) - rcvbufBefore;
+		p.senderStats = minus(stats(sender), senderBefore);
+		p.outStart = diagTime(sender, marks[0], "out-start", t0, false);
+		p.outAllSent = diagTime(sender, marks[0], "out-all-sent", t0, false);
+		p.outDone = diagTime(sender, marks[0], "out-done", t0, false);
+		for (int i = 0; i < rcv.size(); i++) {
+			Child c = rcv.get(i);
+			ReceiverResult r = p.receivers.get(i);
+			Map<String, Long> s = minus(stats(c), rcvBefore.get(i));
+			r.faultsDropped = s.getOrDefault("faultsDropped", 0L);
+			r.kernelDrops = ProcStats.socketDrops(c.pid()) - dropsBefore[i + 1];
+			List<Child.Line> received = c.lines(marks[i + 1], "RECEIVED");
+			if (!received.isEmpty()) {
+				r.receivedSeconds = since(t0, received.get(0).nanos());
+				p.bytes = Math.max(p.bytes, Long.parseLong(received.get(0).fields()[2]));
+				r.catchUp = received.get(0).text().endsWith("catch-up");
+			}
+			r.inBegin = diagTime(c, marks[i + 1], "in-begin", t0, false);
+			r.inComplete = diagTime(c, marks[i + 1], "in-complete", t0, false);
+			r.duplicates = Long.parseLong(diagDetail(c, marks[i + 1], "in-complete", "duplicates"));
+			r.nacksSent = Long.parseLong(diagDetail(c, marks[i + 1], "in-complete", "nacksSent"));
+		}
+		if (p.bytes == 0) {
+			p.bytes = p.stat("payloadBytesSent");
+		}
+		sayRow(p);
+		return p;
+	}
+
+	// ======================================================================= tcp
+
+	private List<PhaseResult> tcpRound(Variant v, int rep) throws IOException, InterruptedException {
+		Path dir = this.logRoot.resolve("tcp-rep" + rep);
+		Child sender = launch("tcp-s0", TcpFanout.class, dir, "--role", "sender", "--receivers",
+				Integer.toString(this.receivers), "--mib", Integer.toString(this.mib), "--delta-percent",
+				Double.toString(this.deltaPercent), "--delta-round", "1", "--data-seed", "42");
+		Child.Line ready = sender.require(0, 300_000, "READY");
+		String[] f = ready.fields();
+		String port = f[1];
+		long[] sizes = { Long.parseLong(f[2]), Long.parseLong(f[4]) };
+		String[] crcs = { f[3], f[5] };
+		List<Child> rcv = new ArrayList<>();
+		for (int i = 1; i <= this.receivers; i++) {
+			rcv.add(launch("tcp-r" + i, TcpFanout.class, dir, "--role", "receiver", "--port", port));
+		}
+		for (Child c : rcv) {
+			c.require(0, 60_000, "READY");
+		}
+		sender.require(0, 60_000, "CONNECTED");
+		List<PhaseResult> phases = new ArrayList<>();
+		String[] names = { "snapshot", "delta" };
+		List<Child> all = new ArrayList<>();
+		all.add(sender);
+		all.addAll(rcv);
+		for (int k = 0; k < 2; k++) {
+			PhaseResult p = new PhaseResult();
+			p.variant = v;
+			p.rep = rep;
+			p.phase = names[k];
+			p.bytes = sizes[k];
+			double[] cpuBefore = new double[all.size()];
+			List<Map<String, Double>> threadsBefore = new ArrayList<>();
+			int[] marks = new int[all.size()];
+			for (int i = 0; i < all.size(); i++) {
+				cpuBefore[i] = ProcStats.cpuSeconds(all.get(i).pid());
+				threadsBefore.add(ProcStats.threadCpu(all.get(i).pid()));
+				marks[i] = all.get(i).mark();
+			}
+			long loBefore = ProcStats.loopbackBytes()[1];
+			p.loadBefore = ProcStats.loadAverage();
+			double hostBefore = ProcStats.hostBusySeconds();
+			double selfBefore = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+			long t0 = System.nanoTime();
+			sender.send("send " + names[k]);
+			for (int i = 0; i < rcv.size(); i++) {
+				ReceiverResult r = new ReceiverResult();
+				r.name = rcv.get(i).name;
+				Child.Line done = rcv.get(i).await(marks[i + 1], 240_000, "DONE");
+				if (done != null) {
+					r.complete = Long.parseLong(done.fields()[1]) == sizes[k];
+					r.rootOk = done.fields()[2].equals(crcs[k]);
+					r.seconds = since(t0, done.nanos());
+				}
+				p.receivers.add(r);
+			}
+			Child.Line sent = sender.await(marks[0], 60_000, "SENT", "ERROR");
+			if (sent != null) {
+				p.outAllSent = since(t0, sent.nanos());
+			}
+			for (int i = 0; i < all.size(); i++) {
+				double total = ProcStats.cpuSeconds(all.get(i).pid()) - cpuBefore[i];
+				Map<String, Double> threads = minusCpu(ProcStats.threadCpu(all.get(i).pid()), threadsBefore.get(i),
+						total);
+				if (i == 0) {
+					p.senderCpu = total;
+					p.senderThreads = threads;
+				}
+				else {
+					p.receivers.get(i - 1).cpu = total;
+					threads.forEach((key, x) -> p.receiverThreads.merge(key, x, Double::sum));
+				}
+			}
+			p.foreignCpu = foreign(p, hostBefore, selfBefore);
+			p.loopbackTx = ProcStats.loopbackBytes()[1] - loBefore;
+			sayRow(p);
+			phases.add(p);
+		}
+		return phases;
+	}
+
+	// ======================================================================= output
+
+	private void say(String line) {
+		System.out.println(line);
+		System.out.flush();
+		this.report.add(line);
+	}
+
+	private static String pct(double fraction) {
+		double p = fraction * 100;
+		return (p == Math.rint(p)) ? Long.toString((long) p) + "%" : p + "%";
+	}
+
+	private static String fmt(double x, int decimals) {
+		return Double.isNaN(x) ? "-" : String.format("%." + decimals + "f", x);
+	}
+
+	private void sayRow(PhaseResult p) {
+		StringBuilder b = new StringBuilder("    ").append(p.phase).append(": ");
+		for (ReceiverResult r : p.receivers) {
+			b.append(r.name).append(' ').append(r.complete ? fmt(r.seconds, 2) + " s" : "INCOMPLETE")
+				.append(r.rootOk ? "" : " (root mismatch)").append(", ");
+		}
+		b.append("aggregate ").append(fmt(p.aggregate(), 0)).append(" MiB/s; CPU s sender ").append(fmt(p.senderCpu, 1))
+			.append(", receivers ").append(fmt(p.receivers.stream().mapToDouble((r) -> r.cpu).sum(), 1))
+			.append(", other processes on the host ").append(fmt(p.foreignCpu, 1)).append(" (load ")
+			.append(fmt(p.loadBefore, 1)).append(" before)");
+		if (p.error != null) {
+			b.append(", error: ").append(p.error);
+		}
+		say(b.toString());
+	}
+
+	private void printTables(List<PhaseResult> results) {
+		say("");
+		say("Results (time = publish command -> receiver switched to the new version; TCP: send command -> receiver"
+				+ " read and hashed all bytes)");
+		say(String.format("%-18s %3s %-8s %8s %-32s %9s %7s %-22s %8s %6s %9s %-11s %9s", "variant", "rep", "phase",
+				"MiB", "per receiver s (MiB/s)", "agg MiB/s", "snd CPU", "rcv CPU s", "wire/dlv", "NACKs",
+				"repair m/u", "drop inj/krn", "other CPU"));
+		for (PhaseResult p : results) {
+			StringBuilder per = new StringBuilder();
+			StringBuilder cpu = new StringBuilder();
+			long injected = 0;
+			long kernel = 0;
+			for (ReceiverResult r : p.receivers) {
+				per.append(r.complete ? fmt(r.seconds, 2) + "(" + fmt(p.bytes / MIB / r.seconds, 0) + ")" : "INCOMPL")
+					.append(' ');
+				cpu.append(fmt(r.cpu, 1)).append(' ');
+				injected += r.faultsDropped;
+				kernel += r.kernelDrops;
+			}
+			boolean tcp = p.variant.tcp();
+			say(String.format("%-18s %3d %-8s %8.1f %-32s %9s %7s %-22s %8s %6s %9s %-11s %9s", p.variant.label(), p.rep,
+					p.phase, p.bytes / MIB, per.toString().trim(), fmt(p.aggregate(), 0), fmt(p.senderCpu, 1),
+					cpu.toString().trim(), fmt(p.wirePerDelivered() * p.receivers.size(), 3) + "/R",
+					tcp ? "-" : Long.toString(p.stat("nacksReceived")),
+					tcp ? "-" : p.stat("repairsMulticast") + "/" + p.stat("repairsUnicast"),
+					tcp ? "-" : injected + "/" + kernel, fmt(p.foreignCpu, 1)) + ((p.error != null) ? "  ERROR " + p.error : ""));
+		}
+		say("");
+		say("Zynco breakdown (seconds after the publish command; sender: transfer start, all data sent once,"
+				+ " all acked; receivers: last to hold all packets, last verified, last switched)");
+		say(String.format("%-18s %3s %-8s %6s %7s %7s %8s %8s %8s %8s  %-20s %-12s %s", "variant", "rep", "phase",
+				"start", "allSent", "acked", "rcvFull", "verified", "switched", "publish", "rate end/max/min MiB/s",
+				"rate dec/inc", "CPU s by thread: sender | receivers (sum)"));
+		for (PhaseResult p : results) {
+			if (p.variant.tcp()) {
+				continue;
+			}
+			double full = p.receivers.stream().mapToDouble((r) -> r.inComplete).max().orElse(Double.NaN);
+			double verified = p.receivers.stream().mapToDouble((r) -> r.receivedSeconds).max().orElse(Double.NaN);
+			say(String.format("%-18s %3d %-8s %6s %7s %7s %8s %8s %8s %8s  %-20s %-12s %s | %s", p.variant.label(),
+					p.rep, p.phase, fmt(p.outStart, 2), fmt(p.outAllSent, 2), fmt(p.outDone, 2), fmt(full, 2),
+					fmt(verified, 2), fmt(p.slowest(), 2), fmt(p.published, 2),
+					fmt(p.stat("rate") / MIB, 0) + "/" + fmt(p.stat("rateMax") / MIB, 0) + "/"
+							+ fmt(p.stat("rateMin") / MIB, 0),
+					p.stat("rateDecreases") + "/" + p.stat("rateIncreases"), cpuByKind(p.senderThreads),
+					cpuByKind(p.receiverThreads)));
+		}
+		say("");
+		say("Sender counters (NodeStats deltas) and host counters");
+		say(String.format("%-18s %3s %-8s %14s %10s %14s %12s %14s %10s %s", "variant", "rep", "phase",
+				"wireBytesSent", "packets", "est. wire B", "lo tx B", "UDP RcvbufErr", "rejected", "receiver dup/nacks"));
+		for (PhaseResult p : results) {
+			if (p.variant.tcp()) {
+				continue;
+			}
+			StringBuilder dn = new StringBuilder();
+			for (ReceiverResult r : p.receivers) {
+				dn.append(r.duplicates).append('/').append(r.nacksSent).append(r.catchUp ? "(catch-up)" : "").append(' ');
+			}
+			say(String.format("%-18s %3d %-8s %14d %10d %14.0f %12d %14d %10d %s", p.variant.label(), p.rep, p.phase,
+					p.stat("wireBytesSent"), p.stat("packetsSent"), p.wireBytes(), p.loopbackTx, p.udpRcvbufErrors,
+					p.stat("rejected"), dn.toString().trim()));
+		}
+	}
+
+	private static String cpuByKind(Map<String, Double> threads) {
+		StringBuilder b = new StringBuilder();
+		threads.forEach((k, x) -> {
+			if (x >= 0.05) {
+				b.append(k).append('=').append(fmt(x, 1)).append(' ');
+			}
+		});
+		return b.toString().trim();
+	}
+
+	private static double median(List<PhaseResult> runs, ToDoubleFunction<PhaseResult> f) {
+		double[] xs = runs.stream().mapToDouble(f).filter((x) -> !Double.isNaN(x)).sorted().toArray();
+		if (xs.length == 0) {
+			return Double.NaN;
+		}
+		return (xs.length % 2 == 1) ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+	}
+
+	private static List<PhaseResult> select(List<PhaseResult> results, String label, String phase) {
+		return results.stream().filter((p) -> p.variant.label().equals(label) && p.phase.equals(phase)).toList();
+	}
+
+	private void printSummary(List<PhaseResult> results, List<Variant> main, Variant tcp) {
+		say("");
+		say("Medians (aggregate MiB/s counts a run only if every receiver completed with the right root)");
+		say(String.format("%-18s %-8s %5s %10s %12s %10s %10s %12s", "variant", "phase", "runs", "agg MiB/s",
+				"slowest s", "snd CPU s", "rcv CPU s", "wire/dlv"));
+		List<String> labels = new ArrayList<>();
+		results.forEach((p) -> {
+			if (!labels.contains(p.variant.label())) {
+				labels.add(p.variant.label());
+			}
+		});
+		for (String label : labels) {
+			for (String phase : List.of("snapshot", "delta")) {
+				List<PhaseResult> runs = select(results, label, phase);
+				if (runs.isEmpty()) {
+					continue;
+				}
+				say(String.format("%-18s %-8s %5d %10s %12s %10s %10s %12s", label, phase, runs.size(),
+						fmt(median(runs, PhaseResult::aggregate), 0), fmt(median(runs, PhaseResult::slowest), 2),
+						fmt(median(runs, (p) -> p.senderCpu), 1),
+						fmt(median(runs, (p) -> p.receivers.stream().mapToDouble((r) -> r.cpu).sum()), 1),
+						fmt(median(runs, PhaseResult::wirePerDelivered) * this.receivers, 4) + "/R"));
+			}
+		}
+		double base = median(select(results, tcp.label(), "snapshot"), PhaseResult::aggregate);
+		say("");
+		say("Targets (snapshot phase, R = " + this.receivers + ", median of the repetitions; baseline = TCP fan-out "
+				+ fmt(base, 0) + " MiB/s aggregate)");
+		if (!main.isEmpty()) {
+			List<PhaseResult> clean = select(results, main.get(0).label(), "snapshot");
+			double agg = median(clean, PhaseResult::aggregate);
+			target("no loss: aggregate >= 0.6 x TCP", agg / base, 0.6, true, "");
+		}
+		if (main.size() > 1) {
+			List<PhaseResult> lossy = select(results, main.get(1).label(), "snapshot");
+			double agg = median(lossy, PhaseResult::aggregate);
+			boolean complete = !lossy.isEmpty() && lossy.stream().allMatch(PhaseResult::allComplete);
+			target(pct(main.get(1).loss()) + " loss: aggregate >= 0.4 x TCP", agg / base, 0.4, true, "");
+			say(String.format("  %-50s %s  (%d runs)", pct(main.get(1).loss()) + " loss: every receiver complete",
+					complete ? "PASS" : "MISS", lossy.size()));
+		}
+		double worst = 0;
+		for (PhaseResult p : results) {
+			if (p.variant.mode().equals("MULTICAST") && p.phase.equals("snapshot") && p.allComplete()) {
+				worst = Math.max(worst, p.wirePerDelivered() * this.receivers);
+			}
+		}
+		target("multicast: sender wire bytes per delivered byte <= 1.05/R (worst run, x R)", worst, 1.05, false, "");
+	}
+
+	private void target(String name, double value, double limit, boolean atLeast, String note) {
+		boolean pass = !Double.isNaN(value) && (atLeast ? value >= limit : value <= limit);
+		say(String.format("  %-72s %s  (measured %s, target %s %s)%s", name, pass ? "PASS" : "MISS", fmt(value, 3),
+				atLeast ? ">=" : "<=", fmt(limit, 2), note));
+	}
+
+	private void writeReport() {
+		try {
+			Path file = this.logRoot.resolve("report.txt");
+			Files.write(file, this.report, StandardCharsets.UTF_8);
+			System.out.println("report written to " + file);
+		}
+		catch (IOException ex) {
+			System.err.println("could not write the report: " + ex);
+		}
+	}
+
+}
