@@ -9,6 +9,7 @@ import io.zynco.membership.Membership;
 import io.zynco.membership.MembershipConfig;
 import io.zynco.membership.MembershipListener;
 import io.zynco.membership.MembershipOutput;
+import io.zynco.protocol.DataPacket;
 import io.zynco.protocol.MemberInfo;
 import io.zynco.protocol.PacketAuthenticator;
 import io.zynco.replication.transfer.RateController;
@@ -32,8 +33,8 @@ import io.zynco.transport.netty.NettyTransports;
  */
 final class NodeTransports {
 
-	/** UDP/IP headers plus our header and tag, for pacing. */
-	private static final int PACKET_OVERHEAD = 28 + 64;
+	/** IPv4 and UDP headers plus our header and tag, for pacing. */
+	private static final int PACKET_OVERHEAD = 28 + DataPacket.OVERHEAD;
 
 	private NodeTransports() {
 	}

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ControlFramePropertyTests {
 
 	static LongStream seeds() {
-		return Seeds.of(300);
+		return Seeds.of(200);
 	}
 
 	@ParameterizedTest

@@ -68,6 +68,9 @@ public record ControlChannelConfig(String bindHost, int port, String cluster, by
 		if (connectTimeout.isNegative() || connectTimeout.isZero() || connectTimeout.toMillis() > Integer.MAX_VALUE) {
 			throw new IllegalArgumentException("connectTimeout must be positive and below 24 days");
 		}
+		if ((serverSsl == null) != (clientSsl == null)) {
+			throw new IllegalArgumentException("tls: give both the server and the client SslContext, or neither");
+		}
 		if (writeBufferLowWaterMark < 0 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
 			throw new IllegalArgumentException("write buffer water marks must satisfy 0 <= low <= high, not "
 					+ writeBufferLowWaterMark + ", " + writeBufferHighWaterMark);
@@ -81,9 +84,9 @@ public record ControlChannelConfig(String bindHost, int port, String cluster, by
 		return this.secret.clone();
 	}
 
-	/** Whether connections use TLS (both contexts are needed for that). */
+	/** Whether connections use TLS. */
 	public boolean tls() {
-		return this.serverSsl != null && this.clientSsl != null;
+		return this.serverSsl != null;
 	}
 
 	@Override

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -49,7 +50,8 @@ import io.zynco.transport.ControlListener;
  * the node loop, each with the pipeline
  *
  * <pre>
- * [SslHandler] → LengthFieldBasedFrameDecoder(max + 4, 0, 4, 0, 4) → ControlFrameDecoder
+ * [SslHandler] → FrameDecoder (a LengthFieldBasedFrameDecoder(max + 4, 0, 4, 0, 4);
+ *                 16 KiB until authenticated) → ControlFrameDecoder
  *              ← LengthFieldPrepender(4) ← ControlFrameEncoder
  *              → HandshakeHandler (until authenticated) → session (to the listener) → errors
  * </pre>
@@ -65,22 +67,32 @@ import io.zynco.transport.ControlListener;
  * (both dialed at once), the one dialed by the member with the smaller id (unsigned) wins on
  * both sides and the other is closed without {@code onDisconnected}; if the winner
  * authenticates second, {@code onConnected} fires again ("a second connection replaces the
- * first"). When the same side dialed both, the newer replaces the older (the older is
+ * first"). A node whose connection is closed by the peer as the loser while its own winner
+ * is still in the handshake reports nothing until that handshake ends, so crossing dials do
+ * not flap. When the same side dialed both, the newer replaces the older (the older is
  * presumably dead on the dialer's side). Messages already in flight on the closed duplicate
  * are still delivered if they arrive before it closes, but some may be lost: the layers above
  * tolerate connection loss anyway.
  *
  * <p>
- * Thread-safe: {@link #send}, {@link #isWritable}, {@link #connectedMembers} may be called
- * from any thread; the registry of connections is changed on the node loop only, and every
- * listener call happens there. {@link #start()} and {@link #close()} block and must not be
- * called on the node loop.
+ * Thread-safe: {@link #send}, {@link #isWritable}, {@link #connectedMembers},
+ * {@link #connect} and {@link #disconnect} may be called from any thread; the registry of
+ * connections is changed on the node loop only, and every listener call happens there.
+ * {@link #start()} blocks and must not be called on the node loop; {@link #close()} waits
+ * for the sockets to close unless called on it. After {@code close()} no listener is called.
  */
 public final class NettyControlChannel implements ControlChannel {
 
 	private static final System.Logger LOG = System.getLogger(NettyControlChannel.class.getName());
 
 	static final String CHANNEL = "control";
+
+	/**
+	 * Largest frame {@code length} accepted before the handshake completes (a Hello is far
+	 * smaller): a peer that has not proven the secret cannot make the node buffer megabytes.
+	 * Longer frames are rejected as {@code too-long}.
+	 */
+	public static final int HANDSHAKE_MAX_FRAME_LENGTH = 16 * 1024;
 
 	private final ControlChannelConfig config;
 
@@ -218,6 +230,9 @@ public final class NettyControlChannel implements ControlChannel {
 	@Override
 	public boolean send(long memberId, ControlMessage message) {
 		Objects.requireNonNull(message, "message");
+		if (message instanceof ControlMessage.Hello || message instanceof ControlMessage.HelloAuth) {
+			throw new IllegalArgumentException("the handshake is the channel's own business");
+		}
 		Connection connection = this.connections.get(memberId);
 		if (connection == null) {
 			return false;
@@ -257,6 +272,11 @@ public final class NettyControlChannel implements ControlChannel {
 		return this.authenticatedCount;
 	}
 
+	/** Open connections, authenticated or not (tests). */
+	int openConnections() {
+		return this.open.size();
+	}
+
 	/** The channel of an authenticated connection (tests). */
 	Channel channelOf(long memberId) {
 		Connection connection = this.connections.get(memberId);
@@ -287,15 +307,16 @@ public final class NettyControlChannel implements ControlChannel {
 
 	// ---------------------------------------------------------------- connection events (loop)
 
-	/** The handshake of a connection passed; decides duplicates and tells the listener. */
 	/** The peer's Hello on a connection passed its checks (the MAC is still to come). */
 	void helloAccepted(ConnectionState state, MemberInfo peer) {
 		state.helloMember = peer;
 		this.handshaking.add(state);
 	}
 
+	/** The handshake of a connection passed; decides duplicates and tells the listener. */
 	void authenticated(ConnectionState state, MemberInfo peer) {
 		state.member = peer;
+		state.frameDecoder.authenticated();
 		this.handshaking.remove(state);
 		this.deferredDisconnects.remove(peer.id());
 		this.authenticatedCount++;
@@ -451,15 +472,51 @@ public final class NettyControlChannel implements ControlChannel {
 				pipeline.addLast("tls", this.config.serverSsl().newHandler(channel.alloc()));
 			}
 		}
-		int maxFrame = this.config.maxFrameLength() + ControlFrameCodec.LENGTH_FIELD_LENGTH;
-		pipeline.addLast("frameDecoder", new LengthFieldBasedFrameDecoder(maxFrame, 0,
-				ControlFrameCodec.LENGTH_FIELD_LENGTH, 0, ControlFrameCodec.LENGTH_FIELD_LENGTH));
+		state.frameDecoder = new FrameDecoder(this.config.maxFrameLength());
+		pipeline.addLast("frameDecoder", state.frameDecoder);
 		pipeline.addLast("messageDecoder", ControlFrameDecoder.INSTANCE);
 		pipeline.addLast("framePrepender", new LengthFieldPrepender(ControlFrameCodec.LENGTH_FIELD_LENGTH));
 		pipeline.addLast("messageEncoder", this.encoder);
 		pipeline.addLast("handshake", new HandshakeHandler(this, state));
 		pipeline.addLast("session", new SessionHandler(state));
 		pipeline.addLast("errors", this.errorHandler);
+	}
+
+	/**
+	 * {@code LengthFieldBasedFrameDecoder(max + 4, 0, 4, 0, 4)} that also rejects a length
+	 * with its top bit set ({@code bad-length}: no encoder writes one) and, until the
+	 * handshake completes, any frame above {@link #HANDSHAKE_MAX_FRAME_LENGTH}
+	 * ({@code too-long}).
+	 */
+	static final class FrameDecoder extends LengthFieldBasedFrameDecoder {
+
+		private int limit;
+
+		FrameDecoder(int maxFrameLength) {
+			super(maxFrameLength + ControlFrameCodec.LENGTH_FIELD_LENGTH, 0, ControlFrameCodec.LENGTH_FIELD_LENGTH, 0,
+					ControlFrameCodec.LENGTH_FIELD_LENGTH);
+			this.limit = Math.min(HANDSHAKE_MAX_FRAME_LENGTH, maxFrameLength);
+		}
+
+		void authenticated() {
+			this.limit = Integer.MAX_VALUE;
+		}
+
+		@Override
+		protected Object decode(ChannelHandlerContext ctx, ByteBuf in) throws Exception {
+			if (in.readableBytes() >= ControlFrameCodec.LENGTH_FIELD_LENGTH) {
+				int length = in.getInt(in.readerIndex());
+				if (length < 0) {
+					throw new InvalidFrameException(RejectReason.BAD_LENGTH,
+							"negative frame length " + length + " (top bit set)");
+				}
+				if (length > this.limit) {
+					throw new TooLongFrameException("frame of " + length + " bytes before the handshake completed");
+				}
+			}
+			return super.decode(ctx, in);
+		}
+
 	}
 
 	/** Per-connection facts, on the loop. */
@@ -480,6 +537,8 @@ public final class NettyControlChannel implements ControlChannel {
 
 		/** Why the connection failed, for {@code onConnectFailed}. */
 		Throwable cause;
+
+		FrameDecoder frameDecoder;
 
 		/** A rejection was counted; the connection is closing. */
 		boolean failed;

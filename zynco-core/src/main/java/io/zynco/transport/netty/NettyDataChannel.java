@@ -202,7 +202,7 @@ public final class NettyDataChannel implements DataChannel {
 		String failure;
 		try {
 			this.networkInterface = resolveInterface();
-			configureMulticastSending(this.unicast);
+			configureMulticastSending(this.unicast, family);
 			this.groupChannel = bindGroup(family);
 			failure = null;
 		}
@@ -215,12 +215,12 @@ public final class NettyDataChannel implements DataChannel {
 				throw new IllegalStateException("cannot use multicast group " + this.groupAddress + " on interface "
 						+ describe(this.networkInterface) + ": " + ex.getMessage(), ex);
 			}
-			failure = "joining " + this.groupAddress + " on " + describe(this.networkInterface) + " failed: " + ex;
+			failure = "multicast to " + this.groupAddress + " is unavailable (" + ex.getMessage() + ")";
 		}
 		if (configured == TransportMode.MULTICAST) {
 			this.mode = TransportMode.MULTICAST;
 			LOG.log(System.Logger.Level.INFO, "data channel on {0}: multicast to {1} on {2} (configured, ttl {3})",
-					localAddress(), this.groupAddress, describe(this.networkInterface), this.config.ttl());
+					localAddress(), this.groupAddress, describe(this.networkInterface), Integer.toString(this.config.ttl()));
 			return;
 		}
 		if (failure == null) {
@@ -229,7 +229,7 @@ public final class NettyDataChannel implements DataChannel {
 				this.mode = TransportMode.MULTICAST;
 				LOG.log(System.Logger.Level.INFO,
 						"data channel on {0}: multicast to {1} on {2} (auto: the probe came back after {3} ms)",
-						localAddress(), this.groupAddress, describe(this.networkInterface), waited);
+						localAddress(), this.groupAddress, describe(this.networkInterface), Long.toString(waited));
 				return;
 			}
 			failure = "the multicast probe to " + this.groupAddress + " on " + describe(this.networkInterface)
@@ -284,10 +284,10 @@ public final class NettyDataChannel implements DataChannel {
 			.handler(new InboundHandler());
 	}
 
-	private void configureMulticastSending(DatagramChannel channel) {
+	private void configureMulticastSending(DatagramChannel channel, SocketProtocolFamily family) {
 		DatagramChannelConfig options = channel.config();
 		options.setNetworkInterface(this.networkInterface);
-		options.setTimeToLive(this.config.ttl());
+		this.transports.setMulticastTtl(channel, family, this.config.ttl());
 		// the auto probe needs loopback; the configured value is restored after it
 		options.setLoopbackModeDisabled(!(this.config.loopback() || this.config.mode() == TransportMode.AUTO));
 	}
@@ -333,8 +333,9 @@ public final class NettyDataChannel implements DataChannel {
 		LOG.log(System.Logger.Level.INFO,
 				"data socket {0}: SO_SNDBUF requested {1}, effective {2}; SO_RCVBUF requested {3}, effective {4}"
 						+ " (kernels cap these: on Linux raise net.core.wmem_max / net.core.rmem_max)",
-				this.unicast.localAddress(), this.config.sendBufferSize(), this.effectiveSendBufferSize,
-				this.config.receiveBufferSize(), this.effectiveReceiveBufferSize);
+				this.unicast.localAddress(), Integer.toString(this.config.sendBufferSize()),
+				Integer.toString(this.effectiveSendBufferSize), Integer.toString(this.config.receiveBufferSize()),
+				Integer.toString(this.effectiveReceiveBufferSize));
 	}
 
 	/**
@@ -536,6 +537,13 @@ public final class NettyDataChannel implements DataChannel {
 
 	private void reject(RejectReason reason, DatagramPacket datagram, String detail) {
 		this.rejectedInput.reject(CHANNEL, reason.tag(), detail + " from " + datagram.sender());
+	}
+
+	/** The multicast TTL set on the sending socket (tests). */
+	int multicastTtl() {
+		SocketProtocolFamily family = (this.config.group() instanceof Inet6Address) ? SocketProtocolFamily.INET6
+				: SocketProtocolFamily.INET;
+		return this.transports.multicastTtl(this.unicast, family);
 	}
 
 	/** Senders with a replay window (tests). */

@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -120,6 +121,31 @@ public final class NettyTransports implements AutoCloseable {
 		return () -> new NioDatagramChannel(family);
 	}
 
+	/**
+	 * Sets the multicast TTL (hop limit) of a datagram channel of this kind. Not
+	 * {@code DatagramChannelConfig.setTimeToLive}: the epoll transport maps that to
+	 * {@code IP_TTL}, the unicast TTL, and rejects 0; here epoll sets {@code IP_MULTICAST_TTL}
+	 * (or {@code IPV6_MULTICAST_HOPS}) directly.
+	 */
+	public void setMulticastTtl(DatagramChannel channel, SocketProtocolFamily family, int ttl) {
+		if (this.kind == Kind.NIO) {
+			// NIO maps it to StandardSocketOptions.IP_MULTICAST_TTL
+			channel.config().setTimeToLive(ttl);
+			return;
+		}
+		if (!channel.config().setOption(EpollSupport.multicastTtlOption(family), ttl)) {
+			throw new IllegalStateException("the epoll channel refused the multicast TTL option");
+		}
+	}
+
+	/** The multicast TTL of a datagram channel of this kind (tests). */
+	int multicastTtl(DatagramChannel channel, SocketProtocolFamily family) {
+		if (this.kind == Kind.NIO) {
+			return channel.config().getTimeToLive();
+		}
+		return channel.config().getOption(EpollSupport.multicastTtlOption(family));
+	}
+
 	@Override
 	public void close() {
 		if (this.ownsGroup) {
@@ -180,6 +206,24 @@ public final class NettyTransports implements AutoCloseable {
 			}
 			catch (ClassNotFoundException ex) {
 				throw new IllegalStateException("the epoll transport is not on the class path", ex);
+			}
+		}
+
+		/** {@code IntegerUnixChannelOption} for IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (Linux values). */
+		@SuppressWarnings("unchecked")
+		static ChannelOption<Integer> multicastTtlOption(SocketProtocolFamily family) {
+			boolean v6 = family == SocketProtocolFamily.INET6;
+			String name = v6 ? "IPV6_MULTICAST_HOPS" : "IP_MULTICAST_TTL";
+			int level = v6 ? 41 : 0;
+			int optname = v6 ? 18 : 33;
+			try {
+				Class<?> option = Class.forName("io.netty.channel.unix.IntegerUnixChannelOption", true,
+						NettyTransports.class.getClassLoader());
+				return (ChannelOption<Integer>) option.getConstructor(String.class, int.class, int.class)
+					.newInstance(name, level, optname);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("cannot create the epoll multicast TTL option", ex);
 			}
 		}
 
