@@ -27,6 +27,7 @@ import io.zynco.membership.MemberStatus;
 import io.zynco.membership.Membership;
 import io.zynco.membership.MembershipListener;
 import io.zynco.membership.RemovalReason;
+import io.zynco.protocol.ControlFrameCodec;
 import io.zynco.protocol.ControlMessage;
 import io.zynco.protocol.ControlMessage.Abort;
 import io.zynco.protocol.ControlMessage.CatchUpChunk;
@@ -172,6 +173,10 @@ public final class ZyncoNode implements AutoCloseable {
 	private long highestSwitchId;
 
 	private MemberInfo lastLeader;
+
+	private long lastAnnounce = Long.MIN_VALUE / 2;
+
+	private static final long ANNOUNCE_INTERVAL_NANOS = 1_000_000_000L;
 
 	private ZyncoNode(NodeConfig config) {
 		this.config = config;
@@ -454,6 +459,7 @@ public final class ZyncoNode implements AutoCloseable {
 			}
 			checkCatchUp(now);
 			updateReadiness();
+			announce(now);
 		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.ERROR, "zynco node " + this.config.name + ": tick failed", ex);
@@ -1377,6 +1383,37 @@ public final class ZyncoNode implements AutoCloseable {
 				"node " + this.config.name + " is " + this.lifecycle.name().toLowerCase());
 	}
 
+	/**
+	 * Multicast discovery: in multicast mode every node announces itself once per
+	 * {@link #ANNOUNCE_INTERVAL_NANOS}; nodes dial members they hear of and do not know.
+	 * Announcements are authenticated like data packets.
+	 */
+	private void announce(long now) {
+		if (this.data.mode() != TransportMode.MULTICAST || now - this.lastAnnounce < ANNOUNCE_INTERVAL_NANOS) {
+			return;
+		}
+		this.lastAnnounce = now;
+		this.data.announce(ControlFrameCodec.encodeMemberInfo(this.self));
+	}
+
+	private void handleAnnounce(long sender, byte[] bytes) {
+		MemberInfo member;
+		try {
+			member = ControlFrameCodec.decodeMemberInfo(bytes, 0, bytes.length);
+		}
+		catch (RuntimeException ex) {
+			this.config.rejectedInput.reject("data", "bad-announce", "undecodable member announcement: " + ex.getMessage());
+			return;
+		}
+		if (member.id() != sender) {
+			this.config.rejectedInput.reject("data", "bad-announce", "announcement for another member than its sender");
+			return;
+		}
+		if (member.id() != this.self.id() && !this.membership.alive(member.id())) {
+			this.control.connect(new InetSocketAddress(member.host(), member.controlPort()));
+		}
+	}
+
 	/** Notices when the leader changes; if this node stopped leading, fails what it was coordinating. */
 	private void checkLeader() {
 		MemberInfo current = leader();
@@ -1485,6 +1522,13 @@ public final class ZyncoNode implements AutoCloseable {
 				return;
 			}
 			handleData(senderId, transferId, sequence, count, payload, offset, length);
+		}
+
+		@Override
+		public void onAnnounce(long senderId, byte[] memberInfo) {
+			if (ZyncoNode.this.membership != null) {
+				handleAnnounce(senderId, memberInfo);
+			}
 		}
 
 	}

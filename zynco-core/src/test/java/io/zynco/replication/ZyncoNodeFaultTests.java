@@ -175,6 +175,16 @@ class ZyncoNodeFaultTests {
 	}
 
 	@Test
+	void membersWithoutSeedsFindEachOtherByMulticastAnnouncements() throws Exception {
+		ZyncoNode a = node("a", null, UnaryOperator.identity());
+		ZyncoNode b = node("b", null, UnaryOperator.identity());
+		Await.until(TIMEOUT, "both nodes see 2 members",
+				() -> a.members().join().size() == 2 && b.members().join().size() == 2);
+		long v1 = fares(b).publish((edit) -> edit.put("k", "v")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(List.of(a, b), v1);
+	}
+
+	@Test
 	void aMemberKilledDuringATransferDoesNotStopTheOthers() throws Exception {
 		List<UnaryOperator<NodeConfig.Builder>> customizers = plain(4);
 		// a slow transfer, so that the kill lands in the middle of it
