@@ -93,6 +93,9 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private static final int CATCH_UP_CHUNK = 1 << 20;
 
+	/** Largest delta a member forwards to the coordinator in one control frame. */
+	static final int MAX_FORWARDED_DELTA = (16 << 20) - 64;
+
 	private final NodeConfig config;
 
 	private final Map<String, Slot> slots = new LinkedHashMap<>();
@@ -485,6 +488,12 @@ public final class ZyncoNode implements AutoCloseable {
 		this.requests.put(requestId, new Pending(coordinator.id(), result, null));
 		if (coordinator.id() == this.self.id()) {
 			handlePublishRequest(this.self.id(), new PublishRequest(requestId, delta));
+		}
+		else if (delta.length > MAX_FORWARDED_DELTA) {
+			this.requests.remove(requestId);
+			result.completeExceptionally(new ReplicationException(ReplicationException.Reason.INVALID, "a delta of "
+					+ delta.length + " bytes is too large to forward to the coordinator " + coordinator + " (limit "
+					+ MAX_FORWARDED_DELTA + " bytes): publish it on the coordinator, or in smaller edits"));
 		}
 		else if (!this.control.send(coordinator.id(), new PublishRequest(requestId, delta))) {
 			this.requests.remove(requestId);
