@@ -53,9 +53,20 @@ public final class ClusterDemo {
 
 	private final AtomicBoolean switching = new AtomicBoolean();
 
+	private final String cluster;
+
+	private final int groupPort;
+
 	ClusterDemo(PrintStream out, int fares) {
+		this(out, fares, "zynco-demo", 45_901);
+	}
+
+	/** A demo cluster with its own name and multicast port, so that it never meets another. */
+	ClusterDemo(PrintStream out, int fares, String cluster, int groupPort) {
 		this.out = out;
 		this.fares = fares;
+		this.cluster = cluster;
+		this.groupPort = groupPort;
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -173,10 +184,10 @@ public final class ClusterDemo {
 	private ZyncoNode startNode(String name) throws InterruptedException {
 		NodeConfig.Builder config = NodeConfig.builder()
 			.name(name)
-			.cluster("zynco-demo")
+			.cluster(this.cluster)
 			.secret(SECRET)
 			.transportMode(TransportMode.AUTO)
-			.multicastGroup("239.255.90.1", 45_901)
+			.multicastGroup("239.255.90.1", this.groupPort)
 			.multicastInterface("lo")
 			.multicastTtl(0)
 			.packetSize(60_000)

@@ -13,7 +13,8 @@ class ClusterDemoTests {
 	@Test
 	void threeNodesLoadSwitchAndRollBackWithoutAnInconsistentRead() throws Exception {
 		ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-		ClusterDemo demo = new ClusterDemo(new PrintStream(buffer, true, StandardCharsets.UTF_8), 20_000);
+		ClusterDemo demo = new ClusterDemo(new PrintStream(buffer, true, StandardCharsets.UTF_8), 20_000,
+				"zynco-demo-test", 45_950 + (int) (ProcessHandle.current().pid() % 40));
 		try {
 			ClusterDemo.Summary summary = demo.run();
 			assertThat(summary.errors()).isZero();
