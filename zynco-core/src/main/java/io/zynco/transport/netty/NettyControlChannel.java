@@ -94,6 +94,9 @@ public final class NettyControlChannel implements ControlChannel {
 	 */
 	public static final int HANDSHAKE_MAX_FRAME_LENGTH = 16 * 1024;
 
+	/** Most accepted connections that may be in their handshake at once; more are refused. */
+	public static final int MAX_UNAUTHENTICATED = 128;
+
 	private final ControlChannelConfig config;
 
 	private final NettyTransports transports;
@@ -562,6 +565,14 @@ public final class NettyControlChannel implements ControlChannel {
 		@Override
 		protected void initChannel(SocketChannel channel) {
 			if (NettyControlChannel.this.closed) {
+				channel.close();
+				return;
+			}
+			int unauthenticated = NettyControlChannel.this.open.size() - NettyControlChannel.this.connections.size();
+			if (unauthenticated >= MAX_UNAUTHENTICATED) {
+				// a flood of connections that never authenticate must not hold unbounded memory
+				NettyControlChannel.this.config.rejectedInput().reject("control", "too-many-handshakes",
+						unauthenticated + " connections are still in their handshake; refusing " + channel.remoteAddress());
 				channel.close();
 				return;
 			}

@@ -310,6 +310,31 @@ class NettyControlChannelTests {
 		assertThat(b.listener.connected).hasSize(1);
 	}
 
+	@Test
+	void refusesConnectionsBeyondTheHandshakeLimitAndStillAcceptsMembers() throws Exception {
+		Node a = node("a");
+		Node b = node("b");
+		List<Socket> idle = new ArrayList<>();
+		try {
+			// connections that never send a Hello: the first MAX_UNAUTHENTICATED are held
+			for (int i = 0; i < NettyControlChannel.MAX_UNAUTHENTICATED + 10; i++) {
+				Socket socket = new Socket();
+				socket.connect(b.address(), 2000);
+				idle.add(socket);
+			}
+			Await.until("b refuses the surplus", () -> b.rejected.count("control", "too-many-handshakes") >= 10);
+		}
+		finally {
+			for (Socket socket : idle) {
+				socket.close();
+			}
+		}
+		// once the idle connections are gone, a member still gets in
+		Await.until("the idle connections are closed", () -> b.channel.openConnections() == 0);
+		a.channel.connect(b.address());
+		Await.until("connected", () -> a.listener.connected.size() == 1 && b.listener.connected.size() == 1);
+	}
+
 	private static void sendRaw(Node node, byte[] bytes) throws IOException {
 		try (Socket socket = new Socket()) {
 			socket.connect(node.address(), 2000);
