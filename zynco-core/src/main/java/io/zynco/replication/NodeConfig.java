@@ -428,7 +428,22 @@ public final class NodeConfig {
 			check((this.serverSsl == null) == (this.clientSsl == null), "tls: give both server and client contexts, or neither");
 			check(positive(this.tickInterval), "tickInterval must be positive");
 			io.zynco.state.StateType.checkName(this.cluster);
+			if (this.secret.length == 0) {
+				// loopback without a secret (checked above): the handshake still needs a key; this
+				// one is public, so it proves nothing, which is why such a node stays on loopback
+				this.secret = loopbackKey(this.cluster);
+			}
 			return new NodeConfig(this);
+		}
+
+		private static byte[] loopbackKey(String cluster) {
+			try {
+				return java.security.MessageDigest.getInstance("SHA-256")
+					.digest(("zynco-loopback-without-secret:" + cluster).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			}
+			catch (java.security.NoSuchAlgorithmException ex) {
+				throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+			}
 		}
 
 		private static boolean positive(Duration d) {

@@ -34,6 +34,10 @@ public interface ReplicationListener {
 	default void memberLagging(MemberInfo member, String state, long version, long clusterVersion) {
 	}
 
+	/** A version left this node's window (count or heap budget); a rollback can no longer reach it. */
+	default void versionEvicted(String state, long version) {
+	}
+
 	/** A received version failed verification; the node will fetch it again. */
 	default void mismatch(String state, long version, String reason) {
 	}

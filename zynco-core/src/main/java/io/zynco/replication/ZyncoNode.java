@@ -177,7 +177,14 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private MemberInfo lastLeader;
 
-	private long lastAnnounce = Long.MIN_VALUE / 2;
+	/** After a failed catch-up prepare, no new attempt before this time (when set). */
+	private long catchUpRetryAfter;
+
+	private boolean catchUpBackoff;
+
+	private long lastAnnounce;
+
+	private boolean announced;
 
 	private static final long ANNOUNCE_INTERVAL_NANOS = 1_000_000_000L;
 
@@ -207,6 +214,8 @@ public final class ZyncoNode implements AutoCloseable {
 			.maxVersions(this.config.chainMaxVersions)
 			.maxHeapBytes(this.config.chainMaxHeapBytes)
 			.clock(this.config.clock)
+			.evictionListener((evicted) -> this.listeners
+				.forEach((l) -> l.versionEvicted(type.name(), evicted.number())))
 			.build();
 		chain.appendAndActivate(0, type.emptySnapshot(), Version.NO_PARENT, "empty", -1);
 		ReplicatedState<K, V> handle = new ReplicatedState<>(this, type, chain, policy);
@@ -250,6 +259,22 @@ public final class ZyncoNode implements AutoCloseable {
 			throw new ReplicationException(ReplicationException.Reason.NOT_FOUND, "no state named '" + name + "'");
 		}
 		return slot.handle;
+	}
+
+	/**
+	 * A registered state by its type.
+	 * @throws ReplicationException if no state of that name is registered
+	 * @throws IllegalArgumentException if the registered state has another type
+	 */
+	@SuppressWarnings("unchecked")
+	public <K, V> ReplicatedState<K, V> state(StateType<K, V> type) {
+		ReplicatedState<?, ?> handle = state(type.name());
+		if (!handle.type().equals(type) && (handle.type().keyCodec() != type.keyCodec()
+				|| handle.type().valueCodec() != type.valueCodec() || handle.type().segmentBits() != type.segmentBits())) {
+			throw new IllegalArgumentException("state '" + type.name() + "' is registered as " + handle.type()
+					+ " with other codecs than " + type);
+		}
+		return (ReplicatedState<K, V>) handle;
 	}
 
 	public Collection<ReplicatedState<?, ?>> states() {
@@ -959,6 +984,10 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 		ClusterView nextView = current.with(prepare.switchId(), next);
 		PreparedSwitch ps = new PreparedSwitch(prepare.switchId(), from, nextView, prepare.rollback());
+		PreparedSwitch superseded = this.prepared;
+		if (superseded != null) {
+			this.participants.forEach((p) -> p.aborted(superseded.next, "superseded by switch " + prepare.switchId()));
+		}
 		this.prepared = ps;
 		this.worker.execute(() -> {
 			String failure = null;
@@ -1050,7 +1079,8 @@ public final class ZyncoNode implements AutoCloseable {
 			}
 		}
 		ClusterView current = this.view.get();
-		if (best == null || best.switchId() <= current.switchId() || this.prepared != null) {
+		if (best == null || best.switchId() <= current.switchId() || this.prepared != null
+				|| (this.catchUpBackoff && now - this.catchUpRetryAfter < 0)) {
 			return;
 		}
 		Map<String, Version> held = new LinkedHashMap<>();
@@ -1098,7 +1128,11 @@ public final class ZyncoNode implements AutoCloseable {
 					this.prepared = null;
 					if (reason != null) {
 						LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name
-								+ ": could not prepare the cluster's view while catching up: " + reason);
+								+ ": could not prepare the cluster's view while catching up (retrying in "
+								+ this.config.failureTimeout.toMillis() + " ms): " + reason);
+						this.catchUpRetryAfter = this.config.nanoClock.getAsLong() + this.config.failureTimeout.toNanos();
+						this.catchUpBackoff = true;
+						this.participants.forEach((p) -> p.aborted(next, reason));
 						return;
 					}
 					this.stats.catchUps.increment();
@@ -1398,9 +1432,11 @@ public final class ZyncoNode implements AutoCloseable {
 	 * Announcements are authenticated like data packets.
 	 */
 	private void announce(long now) {
-		if (this.data.mode() != TransportMode.MULTICAST || now - this.lastAnnounce < ANNOUNCE_INTERVAL_NANOS) {
+		if (this.data.mode() != TransportMode.MULTICAST
+				|| (this.announced && now - this.lastAnnounce < ANNOUNCE_INTERVAL_NANOS)) {
 			return;
 		}
+		this.announced = true;
 		this.lastAnnounce = now;
 		this.data.announce(ControlFrameCodec.encodeMemberInfo(this.self));
 	}

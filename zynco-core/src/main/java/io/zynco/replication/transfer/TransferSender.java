@@ -287,6 +287,7 @@ public final class TransferSender {
 		this.repairs = new RepairQueue(config.maxRepairQueue());
 		this.startNanos = nowNanos;
 		this.lastNanos = nowNanos;
+		this.lastLossFeed = nowNanos;
 		this.deadlineNanos = nowNanos + config.deadline().toNanos();
 	}
 
