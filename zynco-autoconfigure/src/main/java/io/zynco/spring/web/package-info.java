@@ -1,0 +1,2 @@
+/** Servlet integration: the filter that pins each request to one view. */
+package io.zynco.spring.web;
