@@ -39,10 +39,13 @@ final class Child {
 
 	private final Path err;
 
+	private final Path gcLog;
+
 	private Child(String name, Process process, Path out, Path err) throws IOException {
 		this.name = name;
 		this.process = process;
 		this.err = err;
+		this.gcLog = err.resolveSibling(name + "-gc.log");
 		this.stdin = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
 		Writer copy = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
 		Thread reader = new Thread(() -> {
@@ -76,6 +79,11 @@ final class Child {
 		Path err = logDir.resolve(name + ".err");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectError(err.toFile());
 		return new Child(name, builder.start(), out, err);
+	}
+
+	/** Where the child's {@code -Xlog:gc} goes, if the command asked for it. */
+	Path gcLog() {
+		return this.gcLog;
 	}
 
 	long pid() {

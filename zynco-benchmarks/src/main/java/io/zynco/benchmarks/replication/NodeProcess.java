@@ -38,9 +38,9 @@ import io.zynco.transport.netty.NettyDataChannel;
  * the processes of one host).
  *
  * <pre>
- * commands: members | prepare-snapshot MiB | prepare-delta percent round | publish | gc | stats | quit
+ * commands: members | warmup MiB | prepare-snapshot MiB | prepare-delta percent round | publish | gc | stats | quit
  * reports:  READY name controlPort dataPort mode sndbuf rcvbuf
- *           MEMBERS n ready | PREPARED entries ms | PUBLISH-START t | PUBLISHED v t | ERROR text
+ *           MEMBERS n ready | WARMED v ms | PREPARED entries ms | PUBLISH-START t | PUBLISHED v t | ERROR text
  *           RECEIVED v bytes t | VERSION v root t | DIAG event transferId t [detail] | GC-DONE
  *           STATS key=value ... | BYE
  * </pre>
@@ -112,6 +112,7 @@ public final class NodeProcess {
 		}
 		ZyncoNode node = ZyncoNode.create(config.build());
 		ReplicatedState<byte[], byte[]> state = node.register(StateGen.TYPE);
+		ReplicatedState<byte[], byte[]> warmup = node.register(StateGen.WARMUP);
 		String stateName = StateGen.TYPE.name();
 		node.addListener(new ReplicationListener() {
 
@@ -138,7 +139,7 @@ public final class NodeProcess {
 		});
 		Runtime.getRuntime().addShutdownHook(new Thread(node::close, "close-node"));
 		node.start();
-		EngineProbe probe = EngineProbe.attach(node, faults);
+		EngineProbe probe = EngineProbe.attach(node, faults, args.getInt("sample-ms", 100));
 		out("READY " + name + " " + node.self().controlPort() + " " + node.self().dataPort() + " "
 				+ node.transportMode() + " " + probe.socketBuffers());
 
@@ -163,6 +164,13 @@ public final class NodeProcess {
 						pending = StateGen.deltaEdit(state.active().snapshot(), dataSeed, Integer.parseInt(cmd[2]),
 								entries, Double.parseDouble(cmd[1]));
 						out("PREPARED " + pending.changes().size() + " " + (System.nanoTime() - t) / 1_000_000);
+					}
+					case "warmup" -> {
+						long t = System.nanoTime();
+						int entries = StateGen.entries(Integer.parseInt(cmd[1]));
+						Edit edit = StateGen.snapshotEdit(warmup.active().snapshot(), dataSeed + t, entries);
+						long v = warmup.publish(edit).get(120, TimeUnit.SECONDS);
+						out("WARMED " + v + " " + (System.nanoTime() - t) / 1_000_000);
 					}
 					case "publish" -> {
 						Edit edit = pending;
@@ -261,12 +269,24 @@ public final class NodeProcess {
 
 		private long maxRate;
 
+		private int polls;
+
+		private long lastPoll;
+
+		private long maxGap;
+
+		private int slowPolls;
+
+		private final int sampleEvery;
+
 		private long minRate = Long.MAX_VALUE;
 
 		private final String failure;
 
-		private EngineProbe(ZyncoNode node, DataFaults faults, String failure) throws ReflectiveOperationException {
+		private EngineProbe(ZyncoNode node, DataFaults faults, String failure, int sampleEvery)
+				throws ReflectiveOperationException {
 			this.faults = faults;
+			this.sampleEvery = sampleEvery;
 			this.failure = failure;
 			if (failure != null) {
 				this.loop = null;
@@ -290,15 +310,15 @@ public final class NodeProcess {
 			this.inCompleting = field(incomingClass, "completing");
 		}
 
-		static EngineProbe attach(ZyncoNode node, DataFaults faults) {
+		static EngineProbe attach(ZyncoNode node, DataFaults faults, int sampleEvery) {
 			EngineProbe probe;
 			try {
-				probe = new EngineProbe(node, faults, null);
+				probe = new EngineProbe(node, faults, null, sampleEvery);
 			}
 			catch (ReflectiveOperationException | RuntimeException ex) {
 				out("DIAG unavailable 0 0 " + ex.toString().replace(' ', '_'));
 				try {
-					return new EngineProbe(node, faults, ex.toString());
+					return new EngineProbe(node, faults, ex.toString(), 0);
 				}
 				catch (ReflectiveOperationException impossible) {
 					throw new IllegalStateException(impossible);
@@ -339,6 +359,35 @@ public final class NodeProcess {
 		private void poll() {
 			try {
 				long now = System.nanoTime();
+				if (this.lastPoll != 0) {
+					long gap = now - this.lastPoll;
+					this.maxGap = Math.max(this.maxGap, gap);
+					if (gap > 5_000_000) {
+						this.slowPolls++;
+					}
+				}
+				this.lastPoll = now;
+				boolean sample = this.sampleEvery > 0 && ++this.polls % this.sampleEvery == 0;
+				if (sample) {
+					String loopHealth = " loopMaxGapMs=" + this.maxGap / 1_000_000 + " loopGapsOver5ms=" + this.slowPolls;
+					this.maxGap = 0;
+					this.slowPolls = 0;
+					for (Map.Entry<?, ?> e : this.outgoing.entrySet()) {
+						TransferSender t = (TransferSender) this.outTransfer.get(e.getValue());
+						if (t != null) {
+							emit("rate-sample", e.getKey(), now, "rate=" + this.rate.rate() + " decreases="
+									+ this.rate.decreases() + " increases=" + this.rate.increases() + " allDataSent="
+									+ t.allDataSent() + " pendingRepairs=" + t.pendingRepairs() + " refused="
+									+ t.repairRequestsRefused() + loopHealth);
+						}
+					}
+					for (Map.Entry<?, ?> e : this.incoming.entrySet()) {
+						TransferReceiver t = (TransferReceiver) this.inTransfer.get(e.getValue());
+						emit("rx-sample", e.getKey(), now, "received=" + t.receivedPackets() + " missing="
+								+ t.missingPackets() + " duplicates=" + t.duplicatePackets() + " nacksSent="
+								+ t.nacksSent() + " faultsDropped=" + this.faults.dropped() + loopHealth);
+					}
+				}
 				for (Map.Entry<?, ?> e : this.outgoing.entrySet()) {
 					TransferSender t = (TransferSender) this.outTransfer.get(e.getValue());
 					if (t == null) {

@@ -31,13 +31,17 @@ import io.zynco.protocol.DataPacket;
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|NONE]
- *     [--xmx 3g] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits] [--max-minutes 15]
+ *     [--xmx 3g] [--warmup-mib 32] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
+ *     [--max-minutes 15] [--skip-tcp] [--child-jvm-args "-Xms3g -XX:+AlwaysPreTouch"]
  * </pre>
  *
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
  * loss, multicast with {@code --loss} dropped on each receiver's receive path (the node's
  * seeded {@code DataFaults} hook), and the TCP fan-out. {@code --extras} adds single runs of
- * variants ({@code mc|uc}-packetSize[-none for no packet authentication]). Throughput of a
+ * variants ({@code mc|uc}-packetSize[-none for no packet authentication]). Before measuring,
+ * every cluster publishes {@code --warmup-mib} on a separate state (and the TCP sender sends
+ * that many random bytes), so that the JIT has compiled the paths; {@code --warmup-mib 0}
+ * measures cold JVMs. Throughput of a
  * receiver is the transferred bytes over the time from the publish command to the receiver's
  * switch to the new version (received, verified, switched); aggregate is R × bytes over the
  * slowest receiver's time. {@code --raise-buffer-limits} raises {@code net.core.rmem_max} and
@@ -151,6 +155,11 @@ public final class ReplicationBenchmark {
 
 		double loadBefore = Double.NaN;
 
+		/** Stop-the-world GC pause seconds during the phase: sender, and the worst receiver. */
+		double senderGcPause = Double.NaN;
+
+		double receiverGcPause = Double.NaN;
+
 		String error;
 
 		boolean allComplete() {
@@ -164,6 +173,18 @@ public final class ReplicationBenchmark {
 		/** R × bytes / slowest receiver time, in MiB/s; NaN unless every receiver completed. */
 		double aggregate() {
 			return allComplete() ? this.receivers.size() * this.bytes / MIB / slowest() : Double.NaN;
+		}
+
+		/**
+		 * The data plane alone: R × bytes over the time from the sender's first packet to the
+		 * last receiver holding every packet (before decode, apply and switch), in MiB/s.
+		 */
+		double dataPlaneAggregate() {
+			if (this.variant.tcp()) {
+				return aggregate();
+			}
+			double full = this.receivers.stream().mapToDouble((r) -> r.inComplete).max().orElse(Double.NaN);
+			return allComplete() ? this.receivers.size() * this.bytes / MIB / (full - this.outStart) : Double.NaN;
 		}
 
 		long stat(String key) {
@@ -252,6 +273,7 @@ public final class ReplicationBenchmark {
 				+ StateGen.entries(this.mib) + " entries of " + StateGen.VALUE_BYTES + "-byte values), then a "
 				+ this.deltaPercent + " % delta; " + reps + " repetitions; host: "
 				+ Runtime.getRuntime().availableProcessors() + " cores; java " + System.getProperty("java.version")
+				+ "; child JVMs: -Xmx" + this.args.get("xmx", "3g") + " " + this.args.get("child-jvm-args", "")
 				+ "; logs in " + this.logRoot);
 		List<Variant> main = new ArrayList<>();
 		main.add(new Variant("mc-" + packet, "MULTICAST", packet, 0, security));
@@ -267,7 +289,7 @@ public final class ReplicationBenchmark {
 				}
 				results.addAll(runGuarded(v, rep));
 			}
-			if (!overBudget(started, budgetNanos, tcp, rep)) {
+			if (!this.args.flag("skip-tcp") && !overBudget(started, budgetNanos, tcp, rep)) {
 				results.addAll(runGuarded(tcp, rep));
 			}
 		}
@@ -322,6 +344,11 @@ public final class ReplicationBenchmark {
 		cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
 		cmd.add("-Xmx" + this.args.get("xmx", "3g"));
 		cmd.add("-XX:+ExitOnOutOfMemoryError");
+		String extra = this.args.get("child-jvm-args", "").trim();
+		if (!extra.isEmpty()) {
+			cmd.addAll(Arrays.asList(extra.split("\\s+")));
+		}
+		cmd.add("-Xlog:gc:file=" + dir.resolve(name + "-gc.log") + ":timenanos");
 		cmd.add("-cp");
 		cmd.add(System.getProperty("java.class.path"));
 		cmd.add(main.getName());
@@ -370,8 +397,17 @@ public final class ReplicationBenchmark {
 			}
 		}
 		awaitMembers(all);
-		List<PhaseResult> phases = new ArrayList<>();
+		int warm = this.args.getInt("warmup-mib", 32);
 		int m = sender.mark();
+		if (warm > 0) {
+			sender.send("warmup " + warm);
+			Child.Line warmed = sender.require(m, 300_000, "WARMED", "ERROR");
+			if (rep == 1) {
+				say("    warm-up: published " + warm + " MiB on a separate state first (" + warmed.text() + ")");
+			}
+		}
+		List<PhaseResult> phases = new ArrayList<>();
+		m = sender.mark();
 		sender.send("prepare-snapshot " + this.mib);
 		Child.Line prepared = sender.require(m, 300_000, "PREPARED", "ERROR");
 		say("    sender prepared the snapshot edit: " + prepared.text());
@@ -454,6 +490,28 @@ public final class ReplicationBenchmark {
 		double ours = p.senderCpu + p.receivers.stream().mapToDouble((r) -> r.cpu).sum()
 				+ ProcStats.cpuSeconds(ProcessHandle.current().pid()) - selfBefore;
 		return Math.max(0, ProcStats.hostBusySeconds() - hostBefore - ours);
+	}
+
+	/** Sum of the GC pauses a child's {@code -Xlog:gc} file records between two nanoTime instants. */
+	static double gcPauses(Child c, long from, long to) {
+		double ms = 0;
+		try {
+			for (String line : Files.readAllLines(c.gcLog())) {
+				int ns = line.indexOf("ns]");
+				int pause = line.indexOf(" Pause ");
+				if (!line.startsWith("[") || ns < 0 || pause < 0 || !line.endsWith("ms")) {
+					continue;
+				}
+				long at = Long.parseLong(line.substring(1, ns));
+				if (at >= from && at <= to) {
+					ms += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1, line.length() - 2));
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			return Double.NaN;
+		}
+		return ms / 1000;
 	}
 
 	private static double since(long t0, long nanos) {
@@ -557,6 +615,9 @@ public final class ReplicationBenchmark {
 			}
 		}
 		p.foreignCpu = foreign(p, hostBefore, selfBefore);
+		long tEnd = System.nanoTime();
+		p.senderGcPause = gcPauses(sender, t0, tEnd);
+		p.receiverGcPause = rcv.stream().mapToDouble((c) -> gcPauses(c, t0, tEnd)).max().orElse(Double.NaN);
 		p.loopbackTx = ProcStats.loopbackBytes()[1] - loBefore;
 		p.udpRcvbufErrors = ProcStats.udpCounters().getOrDefault("RcvbufErrors", 0L) - rcvbufBefore;
 		p.senderStats = minus(stats(sender), senderBefore);
@@ -607,6 +668,17 @@ public final class ReplicationBenchmark {
 			c.require(0, 60_000, "READY");
 		}
 		sender.require(0, 60_000, "CONNECTED");
+		int warm = this.args.getInt("warmup-mib", 32);
+		if (warm > 0) {
+			int[] wm = new int[rcv.size()];
+			for (int i = 0; i < rcv.size(); i++) {
+				wm[i] = rcv.get(i).mark();
+			}
+			sender.send("send warmup " + warm);
+			for (int i = 0; i < rcv.size(); i++) {
+				rcv.get(i).require(wm[i], 120_000, "DONE");
+			}
+		}
 		List<PhaseResult> phases = new ArrayList<>();
 		String[] names = { "snapshot", "delta" };
 		List<Child> all = new ArrayList<>();
@@ -731,21 +803,22 @@ public final class ReplicationBenchmark {
 		say("");
 		say("Zynco breakdown (seconds after the publish command; sender: transfer start, all data sent once,"
 				+ " all acked; receivers: last to hold all packets, last verified, last switched)");
-		say(String.format("%-18s %3s %-8s %6s %7s %7s %8s %8s %8s %8s  %-20s %-12s %s", "variant", "rep", "phase",
+		say(String.format("%-18s %3s %-8s %6s %7s %7s %8s %8s %8s %8s  %-20s %-12s %-11s %s", "variant", "rep", "phase",
 				"start", "allSent", "acked", "rcvFull", "verified", "switched", "publish", "rate end/max/min MiB/s",
-				"rate dec/inc", "CPU s by thread: sender | receivers (sum)"));
+				"rate dec/inc", "GC s snd/rcv", "CPU s by thread: sender | receivers (sum)"));
 		for (PhaseResult p : results) {
 			if (p.variant.tcp()) {
 				continue;
 			}
 			double full = p.receivers.stream().mapToDouble((r) -> r.inComplete).max().orElse(Double.NaN);
 			double verified = p.receivers.stream().mapToDouble((r) -> r.receivedSeconds).max().orElse(Double.NaN);
-			say(String.format("%-18s %3d %-8s %6s %7s %7s %8s %8s %8s %8s  %-20s %-12s %s | %s", p.variant.label(),
+			say(String.format("%-18s %3d %-8s %6s %7s %7s %8s %8s %8s %8s  %-20s %-12s %-11s %s | %s", p.variant.label(),
 					p.rep, p.phase, fmt(p.outStart, 2), fmt(p.outAllSent, 2), fmt(p.outDone, 2), fmt(full, 2),
 					fmt(verified, 2), fmt(p.slowest(), 2), fmt(p.published, 2),
 					fmt(p.stat("rate") / MIB, 0) + "/" + fmt(p.stat("rateMax") / MIB, 0) + "/"
 							+ fmt(p.stat("rateMin") / MIB, 0),
-					p.stat("rateDecreases") + "/" + p.stat("rateIncreases"), cpuByKind(p.senderThreads),
+					p.stat("rateDecreases") + "/" + p.stat("rateIncreases"),
+					fmt(p.senderGcPause, 2) + "/" + fmt(p.receiverGcPause, 2), cpuByKind(p.senderThreads),
 					cpuByKind(p.receiverThreads)));
 		}
 		say("");
@@ -791,8 +864,8 @@ public final class ReplicationBenchmark {
 	private void printSummary(List<PhaseResult> results, List<Variant> main, Variant tcp) {
 		say("");
 		say("Medians (aggregate MiB/s counts a run only if every receiver completed with the right root)");
-		say(String.format("%-18s %-8s %5s %10s %12s %10s %10s %12s", "variant", "phase", "runs", "agg MiB/s",
-				"slowest s", "snd CPU s", "rcv CPU s", "wire/dlv"));
+		say(String.format("%-18s %-8s %5s %10s %12s %10s %10s %12s %14s", "variant", "phase", "runs", "agg MiB/s",
+				"slowest s", "snd CPU s", "rcv CPU s", "wire/dlv", "data-plane agg"));
 		List<String> labels = new ArrayList<>();
 		results.forEach((p) -> {
 			if (!labels.contains(p.variant.label())) {
@@ -805,11 +878,12 @@ public final class ReplicationBenchmark {
 				if (runs.isEmpty()) {
 					continue;
 				}
-				say(String.format("%-18s %-8s %5d %10s %12s %10s %10s %12s", label, phase, runs.size(),
+				say(String.format("%-18s %-8s %5d %10s %12s %10s %10s %12s %14s", label, phase, runs.size(),
 						fmt(median(runs, PhaseResult::aggregate), 0), fmt(median(runs, PhaseResult::slowest), 2),
 						fmt(median(runs, (p) -> p.senderCpu), 1),
 						fmt(median(runs, (p) -> p.receivers.stream().mapToDouble((r) -> r.cpu).sum()), 1),
-						fmt(median(runs, PhaseResult::wirePerDelivered) * this.receivers, 4) + "/R"));
+						fmt(median(runs, PhaseResult::wirePerDelivered) * this.receivers, 4) + "/R",
+						fmt(median(runs, PhaseResult::dataPlaneAggregate), 0)));
 			}
 		}
 		double base = median(select(results, tcp.label(), "snapshot"), PhaseResult::aggregate);
@@ -828,6 +902,11 @@ public final class ReplicationBenchmark {
 			target(pct(main.get(1).loss()) + " loss: aggregate >= 0.4 x TCP", agg / base, 0.4, true, "");
 			say(String.format("  %-50s %s  (%d runs)", pct(main.get(1).loss()) + " loss: every receiver complete",
 					complete ? "PASS" : "MISS", lossy.size()));
+		}
+		if (!main.isEmpty()) {
+			double plane = median(select(results, main.get(0).label(), "snapshot"), PhaseResult::dataPlaneAggregate);
+			say(String.format("  (for diagnosis, not a target: the data plane alone, first packet to last receiver holding"
+					+ " every packet, reaches %s MiB/s = %s x TCP)", fmt(plane, 0), fmt(plane / base, 3)));
 		}
 		double worst = 0;
 		for (PhaseResult p : results) {

@@ -20,6 +20,9 @@ final class StateGen {
 	/** The replicated state: raw byte keys and values, 1,024 segments. */
 	static final StateType<byte[], byte[]> TYPE = StateType.of("bench", Codec.bytes(), Codec.bytes());
 
+	/** A second state of the same type, published before measuring to warm up the JIT. */
+	static final StateType<byte[], byte[]> WARMUP = StateType.of("warmup", Codec.bytes(), Codec.bytes());
+
 	static final int VALUE_BYTES = 256;
 
 	private StateGen() {

@@ -28,7 +28,7 @@ import io.zynco.state.Edit;
  * the benchmark state with {@link StateGen} and encodes exactly what a Zynco coordinator sends
  * for it (the snapshot as a delta from empty, then one delta round), so both sides move the
  * same bytes. Listens on an ephemeral port, accepts R connections, and on
- * {@code send snapshot} or {@code send delta} writes the bytes (8-byte length first) to every
+ * {@code send snapshot}, {@code send delta} or {@code send warmup MiB} (random bytes) writes the bytes (8-byte length first) to every
  * connection at once, one thread per connection, with {@code OutputStream.write}.
  *
  * <p><b>Receiver</b> ({@code --role receiver --port P}): connects, reads each message through
@@ -114,7 +114,15 @@ public final class TcpFanout {
 					NodeProcess.out("ERROR unknown command " + line);
 					continue;
 				}
-				byte[] bytes = cmd[1].equals("delta") ? deltaBytes : snapshotBytes;
+				byte[] bytes = switch (cmd[1]) {
+					case "delta" -> deltaBytes;
+					case "warmup" -> {
+						byte[] w = new byte[Integer.parseInt(cmd[2]) << 20];
+						new java.util.SplittableRandom(seed).nextBytes(w);
+						yield w;
+					}
+					default -> snapshotBytes;
+				};
 				List<Thread> writers = new ArrayList<>();
 				List<IOException> failures = new ArrayList<>();
 				for (Socket s : sockets) {
