@@ -49,7 +49,6 @@ public final class NodeStats {
 	void recordTransfer(TransferResult result) {
 		this.transfers.increment();
 		this.payloadBytesSent.add(result.payloadBytes());
-		this.wireBytesSent.add(result.bytesSent());
 		this.packetsSent.add(result.packetsSent());
 		this.repairsMulticast.add(result.multicastRepairs());
 		this.repairsUnicast.add(result.unicastRepairs());
@@ -86,11 +85,16 @@ public final class NodeStats {
 		return this.payloadBytesSent.sum();
 	}
 
-	/** Bytes this node put on the wire for transfers, headers and repairs included. */
+	/**
+	 * Bytes of the data datagrams this node handed to its socket for transfers: payload plus
+	 * Zynco's header and tag, repairs included, one per receiver for a send to all in unicast
+	 * mode (IP and UDP headers not included).
+	 */
 	public long wireBytesSent() {
 		return this.wireBytesSent.sum();
 	}
 
+	/** Data packets sent for transfers, first transmissions and repairs (one per multicast send). */
 	public long packetsSent() {
 		return this.packetsSent.sum();
 	}

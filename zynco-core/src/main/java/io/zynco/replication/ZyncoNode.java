@@ -47,6 +47,7 @@ import io.zynco.protocol.ControlMessage.Switched;
 import io.zynco.protocol.ControlMessage.TransferAck;
 import io.zynco.protocol.ControlMessage.TransferBegin;
 import io.zynco.protocol.ControlMessage.TransferDrop;
+import io.zynco.protocol.DataPacket;
 import io.zynco.protocol.MemberInfo;
 import io.zynco.protocol.StateVersion;
 import io.zynco.replication.transfer.RateController;
@@ -57,6 +58,7 @@ import io.zynco.replication.transfer.TransferSpec;
 import io.zynco.replication.transfer.PacketOutcome;
 import io.zynco.replication.transfer.TransferOutput;
 import io.zynco.replication.transfer.TransferResult;
+import io.zynco.state.ChangeSet;
 import io.zynco.state.Delta;
 import io.zynco.state.DeltaFormatException;
 import io.zynco.state.DeltaMismatchException;
@@ -361,15 +363,27 @@ public final class ZyncoNode implements AutoCloseable {
 			result.completeExceptionally(notRunning());
 			return result;
 		}
-		// encode off the loop: the provisional target version is replaced by the coordinator's
-		this.worker.execute(() -> {
-			try {
-				byte[] delta = Delta.of(slot.name, base.number(), base.number() + 1, edit).encode();
-				this.loop.execute(() -> sendPublish(slot, delta, result));
+		this.loop.execute(() -> {
+			if (isLeader()) {
+				// the coordinator publishes its own edit: no encode, decode and re-apply round trip
+				long requestId = this.ids.incrementAndGet();
+				this.requests.put(requestId, new Pending(this.self.id(), result, null));
+				Publishing p = admit(this.self.id(), requestId, slot, base.number(), base.rootFingerprint());
+				if (p != null) {
+					encodeAndDistribute(p, edit.snapshot(), edit.changes());
+				}
+				return;
 			}
-			catch (RuntimeException ex) {
-				result.completeExceptionally(ex);
-			}
+			// encode off the loop: the provisional target version is replaced by the coordinator's
+			this.worker.execute(() -> {
+				try {
+					byte[] delta = Delta.of(slot.name, base.number(), base.number() + 1, edit).encode();
+					this.loop.execute(() -> sendPublish(slot, delta, result));
+				}
+				catch (RuntimeException ex) {
+					result.completeExceptionally(ex);
+				}
+			});
 		});
 		return result;
 	}
@@ -548,33 +562,65 @@ public final class ZyncoNode implements AutoCloseable {
 			answerPublish(from, request.requestId(), false, -1, "no state named '" + delta.stateName() + "'");
 			return;
 		}
-		if (this.publishing.containsKey(slot.name) || queuedOrRunning(slot.name)) {
-			answerPublish(from, request.requestId(), false, -1,
-					"busy: another version of '" + slot.name + "' is being published or switched; retry when it is done");
+		Publishing p = admit(from, request.requestId(), slot, delta.baseVersion(), delta.baseRoot());
+		if (p == null) {
 			return;
 		}
+		this.worker.execute(() -> {
+			Snapshot target;
+			try {
+				target = delta.applyTo(p.base.snapshot());
+			}
+			catch (RuntimeException ex) {
+				this.loop.execute(() -> publishFailed(p, "the delta does not apply: " + ex.getMessage()));
+				return;
+			}
+			encodeAndDistribute(p, target, delta.changes());
+		});
+	}
+
+	/**
+	 * Coordinator: admits a publish on {@code baseVersion}, assigning its version number, or
+	 * answers why not and returns null. On the node loop.
+	 */
+	private Publishing admit(long from, long requestId, Slot slot, long baseVersion, long baseRoot) {
+		if (this.publishing.containsKey(slot.name) || queuedOrRunning(slot.name)) {
+			answerPublish(from, requestId, false, -1,
+					"busy: another version of '" + slot.name + "' is being published or switched; retry when it is done");
+			return null;
+		}
 		Version active = this.view.get().version(slot.name);
-		if (delta.baseVersion() != active.number() || delta.baseRoot() != active.rootFingerprint()) {
-			answerPublish(from, request.requestId(), false, -1, "stale base: '" + slot.name + "' is at version "
-					+ active.number() + " but the publish was made on version " + delta.baseVersion() + "; publish again");
-			return;
+		if (baseVersion != active.number() || baseRoot != active.rootFingerprint()) {
+			answerPublish(from, requestId, false, -1, "stale base: '" + slot.name + "' is at version "
+					+ active.number() + " but the publish was made on version " + baseVersion + "; publish again");
+			return null;
 		}
 		long version = this.config.coordinator.nextVersion(slot.name,
 				Math.max(this.highestVersion.getOrDefault(slot.name, 0L), active.number()));
 		this.highestVersion.put(slot.name, version);
-		Publishing p = new Publishing(slot, from, request.requestId(), active, version);
+		Publishing p = new Publishing(slot, from, requestId, active, version);
 		this.publishing.put(slot.name, p);
-		this.worker.execute(() -> {
+		return p;
+	}
+
+	/** Encodes the admitted version (on a worker) and hands it to the loop for distribution. */
+	private void encodeAndDistribute(Publishing p, Snapshot target, ChangeSet changes) {
+		Runnable task = () -> {
 			try {
-				Snapshot target = delta.applyTo(active.snapshot());
-				byte[] encoded = Delta.of(slot.name, active.number(), active.snapshot(), version, target,
-						delta.changes()).encode();
+				byte[] encoded = Delta.of(p.slot.name, p.base.number(), p.base.snapshot(), p.version, target, changes)
+					.encode();
 				this.loop.execute(() -> publishApplied(p, target, encoded));
 			}
 			catch (RuntimeException ex) {
-				this.loop.execute(() -> publishFailed(p, "the delta does not apply: " + ex.getMessage()));
+				this.loop.execute(() -> publishFailed(p, "the version could not be encoded: " + ex.getMessage()));
 			}
-		});
+		};
+		if (this.loop.inEventLoop()) {
+			this.worker.execute(task);
+		}
+		else {
+			task.run();
+		}
 	}
 
 	private void publishApplied(Publishing p, Snapshot target, byte[] encoded) {
@@ -1609,7 +1655,13 @@ public final class ZyncoNode implements AutoCloseable {
 					}
 				}
 			}
-			return ZyncoNode.this.data.sendToAll(targets, transferId, sequence, count, buffer, offset, length, repair);
+			boolean sent = ZyncoNode.this.data.sendToAll(targets, transferId, sequence, count, buffer, offset, length,
+					repair);
+			if (sent) {
+				int datagrams = (ZyncoNode.this.data.mode() == TransportMode.UNICAST) ? targets.size() : 1;
+				ZyncoNode.this.stats.wireBytesSent.add((long) datagrams * (length + DataPacket.OVERHEAD));
+			}
+			return sent;
 		}
 
 		@Override
@@ -1619,8 +1671,12 @@ public final class ZyncoNode implements AutoCloseable {
 			if (m == null) {
 				return true;
 			}
-			return ZyncoNode.this.data.sendTo(new InetSocketAddress(m.host(), m.dataPort()), transferId, sequence, count,
-					buffer, offset, length, repair);
+			boolean sent = ZyncoNode.this.data.sendTo(new InetSocketAddress(m.host(), m.dataPort()), transferId, sequence,
+					count, buffer, offset, length, repair);
+			if (sent) {
+				ZyncoNode.this.stats.wireBytesSent.add(length + DataPacket.OVERHEAD);
+			}
+			return sent;
 		}
 
 		@Override

@@ -199,13 +199,14 @@ public final class ReplicationBenchmark {
 			if (this.variant.tcp()) {
 				return (double) this.receivers.size() * this.bytes;
 			}
+			// NodeStats.wireBytesSent counts every datagram handed to the socket (payload, header
+			// and tag; one per receiver for a send to all in unicast mode): add IP/UDP headers
 			long packets = stat("packetsSent");
 			long unicastRepairs = stat("repairsUnicast");
-			double avgPayload = (packets > 0) ? stat("wireBytesSent") / (double) packets : 0;
 			double toAll = packets - unicastRepairs;
 			double datagrams = this.variant.mode().equals("UNICAST")
 					? toAll * this.receivers.size() + unicastRepairs : toAll + unicastRepairs;
-			return datagrams * (avgPayload + DataPacket.OVERHEAD + UDP_IP);
+			return stat("wireBytesSent") + datagrams * UDP_IP;
 		}
 
 		/** Sender wire bytes per byte delivered (R × bytes). */
