@@ -35,6 +35,7 @@ import io.zynco.protocol.ControlMessage.HeartbeatAck;
 import io.zynco.protocol.ControlMessage.PublishRequest;
 import io.zynco.protocol.MemberInfo;
 import io.zynco.protocol.MessageTypes;
+import io.zynco.testing.Await;
 import io.zynco.transport.ControlListener;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import io.zynco.protocol.DataPacket;
 import io.zynco.protocol.MessageTypes;
 import io.zynco.protocol.PacketAuthenticator;
+import io.zynco.testing.Await;
 import io.zynco.transport.DataListener;
 import io.zynco.transport.TransportMode;
 
