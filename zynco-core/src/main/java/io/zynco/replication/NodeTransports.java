@@ -36,6 +36,9 @@ final class NodeTransports {
 	/** IPv4 and UDP headers plus our header and tag, for pacing. */
 	private static final int PACKET_OVERHEAD = 28 + DataPacket.OVERHEAD;
 
+	/** How long a transfer's data waits for every receiver to have allocated its buffer. */
+	private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(3);
+
 	private NodeTransports() {
 	}
 
@@ -115,7 +118,8 @@ final class NodeTransports {
 			.withPacketPayload(data.maxPayload())
 			.withDeadline(config.transferDeadline)
 			.withMulticastRepairs(multicast, 2, 0.5)
-			.withPacketOverhead(PACKET_OVERHEAD);
+			.withPacketOverhead(PACKET_OVERHEAD)
+			.withReadyTimeout(READY_TIMEOUT);
 	}
 
 	static TransferReceiver.Config receiverConfig(NodeConfig config) {

@@ -732,16 +732,30 @@ public final class ZyncoNode implements AutoCloseable {
 					"missing base version " + begin.baseVersion() + " of '" + slot.name + "'; will catch up"));
 			return;
 		}
-		TransferReceiver transfer;
-		try {
-			transfer = TransferReceiver.accept(from, begin, this.receiverConfig, this.config.nanoClock.getAsLong());
-		}
-		catch (TransferRejectedException ex) {
-			this.config.rejectedInput.reject("control", "transfer-" + ex.reason().tag(), ex.getMessage());
-			this.control.send(from, new TransferAck(begin.transferId(), false, "invalid transfer: " + ex.getMessage()));
-			return;
-		}
-		this.incoming.put(begin.transferId(), new Incoming(from, slot, begin, transfer));
+		// the receive buffer can be hundreds of megabytes: allocate it on a worker, not on the
+		// loop (the kernel would drop datagrams while the loop stands still), then tell the
+		// sender we are ready with an empty NACK; it holds its data until then
+		this.worker.execute(() -> {
+			TransferReceiver transfer;
+			try {
+				transfer = TransferReceiver.accept(from, begin, this.receiverConfig, this.config.nanoClock.getAsLong());
+			}
+			catch (TransferRejectedException ex) {
+				this.loop.execute(() -> {
+					this.config.rejectedInput.reject("control", "transfer-" + ex.reason().tag(), ex.getMessage());
+					this.control.send(from,
+							new TransferAck(begin.transferId(), false, "invalid transfer: " + ex.getMessage()));
+				});
+				return;
+			}
+			this.loop.execute(() -> {
+				if (!this.membership.alive(from)) {
+					return;
+				}
+				this.incoming.put(begin.transferId(), new Incoming(from, slot, begin, transfer));
+				this.control.send(from, new Nack(begin.transferId(), new int[0], -1));
+			});
+		});
 	}
 
 	private void handleData(long sender, long transferId, int sequence, int count, byte[] payload, int offset,

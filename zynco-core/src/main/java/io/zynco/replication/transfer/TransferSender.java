@@ -65,10 +65,12 @@ public final class TransferSender {
 	 * @param maxPacketsPerTick most sends in one tick, so one tick never holds the loop long
 	 * @param packetOverhead bytes added to each packet's payload for pacing (header,
 	 * authentication tag, UDP/IP headers)
+	 * @param readyTimeout how long new data waits, at most, for every receiver's first
+	 * feedback (zero: no wait)
 	 */
 	public record Config(int packetPayload, Duration deadline, int maxRepairQueue, Duration repairHoldoff,
 			Duration repairDelay, boolean multicastRepairs, int multicastRepairMinReceivers,
-			double multicastRepairFraction, int maxPacketsPerTick, int packetOverhead) {
+			double multicastRepairFraction, int maxPacketsPerTick, int packetOverhead, Duration readyTimeout) {
 
 		public Config {
 			if (packetPayload < 1) {
@@ -97,6 +99,7 @@ public final class TransferSender {
 			if (packetOverhead < 0) {
 				throw new IllegalArgumentException("packetOverhead must be >= 0, not " + packetOverhead);
 			}
+			requireNotNegative(readyTimeout, "readyTimeout");
 		}
 
 		/**
@@ -106,49 +109,60 @@ public final class TransferSender {
 		 */
 		public static Config defaults() {
 			return new Config(1400, Duration.ofSeconds(30), 4096, Duration.ofMillis(10), Duration.ofMillis(2), true,
-					2, 0.5, 512, 0);
+					2, 0.5, 512, 0, Duration.ZERO);
 		}
 
 		public Config withPacketPayload(int packetPayload) {
 			return new Config(packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
 					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
-					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead);
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead, this.readyTimeout);
 		}
 
 		public Config withDeadline(Duration deadline) {
 			return new Config(this.packetPayload, deadline, this.maxRepairQueue, this.repairHoldoff,
 					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
-					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead);
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead, this.readyTimeout);
 		}
 
 		public Config withMaxRepairQueue(int maxRepairQueue) {
 			return new Config(this.packetPayload, this.deadline, maxRepairQueue, this.repairHoldoff,
 					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
-					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead);
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead, this.readyTimeout);
 		}
 
 		public Config withRepairTiming(Duration repairHoldoff, Duration repairDelay) {
 			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, repairHoldoff, repairDelay,
 					this.multicastRepairs, this.multicastRepairMinReceivers, this.multicastRepairFraction,
-					this.maxPacketsPerTick, this.packetOverhead);
+					this.maxPacketsPerTick, this.packetOverhead, this.readyTimeout);
 		}
 
 		public Config withMulticastRepairs(boolean multicastRepairs, int minReceivers, double fraction) {
 			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
 					this.repairDelay, multicastRepairs, minReceivers, fraction, this.maxPacketsPerTick,
-					this.packetOverhead);
+					this.packetOverhead, this.readyTimeout);
 		}
 
 		public Config withMaxPacketsPerTick(int maxPacketsPerTick) {
 			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
 					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
-					this.multicastRepairFraction, maxPacketsPerTick, this.packetOverhead);
+					this.multicastRepairFraction, maxPacketsPerTick, this.packetOverhead, this.readyTimeout);
+		}
+
+		/**
+		 * How long new data waits, at most, for every receiver to confirm its
+		 * {@code TransferBegin} (an empty NACK or any feedback), so that receivers still
+		 * allocating their buffer do not lose the first packets; zero sends at once.
+		 */
+		public Config withReadyTimeout(Duration readyTimeout) {
+			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
+					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
+					this.multicastRepairFraction, this.maxPacketsPerTick, this.packetOverhead, readyTimeout);
 		}
 
 		public Config withPacketOverhead(int packetOverhead) {
 			return new Config(this.packetPayload, this.deadline, this.maxRepairQueue, this.repairHoldoff,
 					this.repairDelay, this.multicastRepairs, this.multicastRepairMinReceivers,
-					this.multicastRepairFraction, this.maxPacketsPerTick, packetOverhead);
+					this.multicastRepairFraction, this.maxPacketsPerTick, packetOverhead, this.readyTimeout);
 		}
 
 		private static void requireNotNegative(Duration duration, String name) {
@@ -186,6 +200,9 @@ public final class TransferSender {
 
 		/** Sequence numbers below this were already counted for loss estimation. */
 		int lossFrontier;
+
+		/** Whether any feedback (NACK or ack) came from this receiver: it holds its buffer. */
+		boolean heard;
 
 		/** Losses reported since the last feed to the rate controller, and the span they cover. */
 		int windowLost;
@@ -417,8 +434,10 @@ public final class TransferSender {
 		// NACKs everything cannot starve the others of new data (it is dropped at the deadline)
 		int budget = this.config.maxPacketsPerTick();
 		boolean repairTurn = true;
+		boolean holdData = this.nextSequence == 0 && !allHeard()
+				&& nowNanos - this.startNanos < this.config.readyTimeout().toNanos();
 		while (budget > 0) {
-			boolean dataPending = this.nextSequence < this.packetCount;
+			boolean dataPending = this.nextSequence < this.packetCount && !holdData;
 			if (repairTurn || !dataPending) {
 				int left = sendRepairs(nowNanos, 1);
 				if (left < 0) {
@@ -460,6 +479,7 @@ public final class TransferSender {
 			this.feedbackRejected++;
 			return false;
 		}
+		peer.heard = true;
 		this.nacksReceived++;
 		this.rate.onReceiveBufferFree(nowNanos, nack.receiveBufferFree());
 		countLoss(peer, ranges, nowNanos);
@@ -735,6 +755,16 @@ public final class TransferSender {
 			peer.windowLost = 0;
 			peer.windowCovered = 0;
 		}
+	}
+
+	/** Whether every receiver still active has given feedback since the transfer began. */
+	private boolean allHeard() {
+		for (Peer peer : this.peersByIndex) {
+			if (peer.outcome == Outcome.ACTIVE && !peer.heard) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static double lossRatio(Peer peer) {

@@ -477,4 +477,26 @@ class TransferSenderTests {
 		assertThat(TransferSender.packetCount(1001, 1000)).isEqualTo(2);
 	}
 
+
+	@Test
+	void holdsNewDataUntilEveryReceiverIsReadyOrTheReadyTimeoutPasses() {
+		TransferSender.Config waiting = CONFIG.withReadyTimeout(Duration.ofMillis(100));
+		TransferSender sender = start(payload(5_000), List.of(10L, 11L), waiting);
+		sender.tick(1 * MS);
+		assertThat(this.output.packets).isEmpty();
+		sender.onNack(10L, new Nack(TRANSFER, new int[0], -1), 2 * MS);
+		sender.tick(3 * MS);
+		assertThat(this.output.packets).isEmpty();
+		sender.onNack(11L, new Nack(TRANSFER, new int[0], -1), 4 * MS);
+		sender.tick(5 * MS);
+		assertThat(this.output.packets).hasSize(5);
+
+		this.output.packets.clear();
+		TransferSender silent = start(payload(3_000), List.of(12L), waiting);
+		silent.tick(50 * MS);
+		assertThat(this.output.packets).isEmpty();
+		silent.tick(101 * MS);
+		assertThat(this.output.packets).hasSize(3);
+	}
+
 }
