@@ -549,17 +549,17 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 		catch (DeltaFormatException ex) {
 			this.config.rejectedInput.reject("control", "bad-delta-" + ex.reason().name().toLowerCase(), ex.getMessage());
-			answerPublish(from, request.requestId(), false, -1, "malformed delta: " + ex.getMessage());
+			answerPublish(from, request.requestId(), false, -1, "[INVALID] malformed delta: " + ex.getMessage());
 			return;
 		}
 		if (!isLeader()) {
 			answerPublish(from, request.requestId(), false, -1,
-					"this node is not the coordinator; the coordinator is " + leader());
+					"[COORDINATOR_CHANGED] this node is not the coordinator; the coordinator is " + leader());
 			return;
 		}
 		Slot slot = this.slots.get(delta.stateName());
 		if (slot == null) {
-			answerPublish(from, request.requestId(), false, -1, "no state named '" + delta.stateName() + "'");
+			answerPublish(from, request.requestId(), false, -1, "[NOT_FOUND] no state named '" + delta.stateName() + "'");
 			return;
 		}
 		Publishing p = admit(from, request.requestId(), slot, delta.baseVersion(), delta.baseRoot());
@@ -572,7 +572,7 @@ public final class ZyncoNode implements AutoCloseable {
 				target = delta.applyTo(p.base.snapshot());
 			}
 			catch (RuntimeException ex) {
-				this.loop.execute(() -> publishFailed(p, "the delta does not apply: " + ex.getMessage()));
+				this.loop.execute(() -> publishFailed(p, "[INVALID] the delta does not apply: " + ex.getMessage()));
 				return;
 			}
 			encodeAndDistribute(p, target, delta.changes());
@@ -586,12 +586,12 @@ public final class ZyncoNode implements AutoCloseable {
 	private Publishing admit(long from, long requestId, Slot slot, long baseVersion, long baseRoot) {
 		if (this.publishing.containsKey(slot.name) || queuedOrRunning(slot.name)) {
 			answerPublish(from, requestId, false, -1,
-					"busy: another version of '" + slot.name + "' is being published or switched; retry when it is done");
+					"[BUSY] busy: another version of '" + slot.name + "' is being published or switched; retry when it is done");
 			return null;
 		}
 		Version active = this.view.get().version(slot.name);
 		if (baseVersion != active.number() || baseRoot != active.rootFingerprint()) {
-			answerPublish(from, requestId, false, -1, "stale base: '" + slot.name + "' is at version "
+			answerPublish(from, requestId, false, -1, "[STALE_BASE] stale base: '" + slot.name + "' is at version "
 					+ active.number() + " but the publish was made on version " + baseVersion + "; publish again");
 			return null;
 		}
@@ -612,7 +612,7 @@ public final class ZyncoNode implements AutoCloseable {
 				this.loop.execute(() -> publishApplied(p, target, encoded));
 			}
 			catch (RuntimeException ex) {
-				this.loop.execute(() -> publishFailed(p, "the version could not be encoded: " + ex.getMessage()));
+				this.loop.execute(() -> publishFailed(p, "[INVALID] the version could not be encoded: " + ex.getMessage()));
 			}
 		};
 		if (this.loop.inEventLoop()) {
@@ -688,30 +688,33 @@ public final class ZyncoNode implements AutoCloseable {
 			future.complete(result.version());
 		}
 		else {
-			future.completeExceptionally(new ReplicationException(reasonOf(result.reason()), result.reason()));
+			future.completeExceptionally(new ReplicationException(reasonOf(result.reason()), messageOf(result.reason())));
 		}
 	}
 
+	/**
+	 * Failure reasons travel as {@code "[CODE] message"}, with a {@link ReplicationException.Reason}
+	 * name as the code, so that the requester classifies them without reading the text.
+	 */
 	private static ReplicationException.Reason reasonOf(String reason) {
-		if (reason.startsWith("stale base")) {
-			return ReplicationException.Reason.STALE_BASE;
-		}
-		if (reason.startsWith("busy")) {
-			return ReplicationException.Reason.BUSY;
-		}
-		if (reason.startsWith("no state") || reason.contains("not in the window")) {
-			return ReplicationException.Reason.NOT_FOUND;
-		}
-		if (reason.startsWith("pinned")) {
-			return ReplicationException.Reason.PINNED;
-		}
-		if (reason.contains("coordinator")) {
-			return ReplicationException.Reason.COORDINATOR_CHANGED;
-		}
-		if (reason.startsWith("invalid") || reason.startsWith("malformed")) {
-			return ReplicationException.Reason.INVALID;
+		if (reason.startsWith("[")) {
+			int end = reason.indexOf(']');
+			if (end > 1) {
+				try {
+					return ReplicationException.Reason.valueOf(reason.substring(1, end));
+				}
+				catch (IllegalArgumentException ex) {
+					// an unknown code from a newer peer: fall through
+				}
+			}
 		}
 		return ReplicationException.Reason.ABORTED;
+	}
+
+	/** The human part of a coded reason. */
+	private static String messageOf(String reason) {
+		int end = reason.startsWith("[") ? reason.indexOf("] ") : -1;
+		return (end > 0) ? reason.substring(end + 2) : reason;
 	}
 
 	// ---------------------------------------------------------------- receiving transfers
@@ -866,26 +869,26 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private void handleSwitchRequest(long from, SwitchRequest request) {
 		if (!isLeader()) {
-			answerSwitch(from, request.requestId(), false, -1, "this node is not the coordinator");
+			answerSwitch(from, request.requestId(), false, -1, "[COORDINATOR_CHANGED] this node is not the coordinator");
 			return;
 		}
 		for (StateVersion target : request.targets()) {
 			Slot slot = this.slots.get(target.state());
 			Version held = (slot != null) ? slot.chain.get(target.version()).orElse(null) : null;
 			if (held == null || held.rootFingerprint() != target.root()) {
-				answerSwitch(from, request.requestId(), false, -1, "version " + target.version() + " of '"
+				answerSwitch(from, request.requestId(), false, -1, "[NOT_FOUND] version " + target.version() + " of '"
 						+ target.state() + "' is not in the window of the coordinator");
 				return;
 			}
 			Long pinned = this.pins.get(target.state());
 			if (pinned != null && pinned != target.version()) {
 				answerSwitch(from, request.requestId(), false, -1,
-						"pinned: '" + target.state() + "' is pinned at version " + pinned + "; unpin it first");
+						"[PINNED] pinned: '" + target.state() + "' is pinned at version " + pinned + "; unpin it first");
 				return;
 			}
 			if (this.publishing.containsKey(target.state())) {
 				answerSwitch(from, request.requestId(), false, -1,
-						"busy: a new version of '" + target.state() + "' is being published; retry when it is done");
+						"[BUSY] busy: a new version of '" + target.state() + "' is being published; retry when it is done");
 				return;
 			}
 		}
@@ -952,7 +955,7 @@ public final class ZyncoNode implements AutoCloseable {
 				}
 			}
 			this.stats.switchesAborted.increment();
-			finishPlan(r.plan, false, -1, "aborted: " + r.failed);
+			finishPlan(r.plan, false, -1, "[ABORTED] aborted: " + r.failed);
 			return;
 		}
 		if (r.prepared.containsAll(r.participants)) {
@@ -996,7 +999,8 @@ public final class ZyncoNode implements AutoCloseable {
 			return;
 		}
 		if (!result.ok()) {
-			pending.viewFuture.completeExceptionally(new ReplicationException(reasonOf(result.reason()), result.reason()));
+			pending.viewFuture
+				.completeExceptionally(new ReplicationException(reasonOf(result.reason()), messageOf(result.reason())));
 			return;
 		}
 		// complete once this node serves the switch (it normally already does)
@@ -1532,7 +1536,7 @@ public final class ZyncoNode implements AutoCloseable {
 		if (previous.id() != this.self.id()) {
 			return;
 		}
-		String reason = "coordination moved to " + current + "; retry";
+		String reason = "[COORDINATOR_CHANGED] coordination moved to " + current + "; retry";
 		this.publishing.values().forEach((p) -> answerPublish(p.from, p.requestId, false, -1, reason));
 		this.publishing.clear();
 		for (SwitchPlan plan : this.switchQueue) {

@@ -125,7 +125,9 @@ class ZyncoNodeClusterTests {
 		fares(cluster.get(1)).publish((edit) -> edit.put("k", "2")).get(30, TimeUnit.SECONDS);
 		assertThatThrownBy(() -> a.publish(staleEdit).get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(
 				ReplicationException.class)
-			.hasMessageContaining("stale base");
+			.hasMessageContaining("stale base")
+			.extracting((ex) -> ((ReplicationException) ex.getCause()).reason())
+			.isEqualTo(ReplicationException.Reason.STALE_BASE);
 	}
 
 	@Test
@@ -135,12 +137,15 @@ class ZyncoNodeClusterTests {
 		awaitAllAt(v1);
 		cluster.get(1).addParticipant((next) -> {
 			if (next.version("fares").number() > v1) {
-				throw new IllegalStateException("bean construction failed");
+				// a message that mentions the coordinator must still be classified as an abort
+				throw new IllegalStateException("bean construction failed: coordinator bean is busy");
 			}
 		});
 		assertThatThrownBy(() -> fares(cluster.get(2)).publish((edit) -> edit.put("k", "2")).get(30, TimeUnit.SECONDS))
 			.hasCauseInstanceOf(ReplicationException.class)
-			.hasMessageContaining("bean construction failed");
+			.hasMessageContaining("bean construction failed")
+			.extracting((ex) -> ((ReplicationException) ex.getCause()).reason())
+			.isEqualTo(ReplicationException.Reason.ABORTED);
 		assertThat(cluster).allSatisfy((n) -> assertThat(n.view().version("fares").number()).isEqualTo(v1));
 	}
 
@@ -172,7 +177,9 @@ class ZyncoNodeClusterTests {
 		awaitAllAt(v1);
 		assertThatThrownBy(() -> cluster.get(1).switchTo(Map.of("fares", 99L)).get(30, TimeUnit.SECONDS))
 			.hasCauseInstanceOf(ReplicationException.class)
-			.hasMessageContaining("not in the window");
+			.hasMessageContaining("not in the window")
+			.extracting((ex) -> ((ReplicationException) ex.getCause()).reason())
+			.isEqualTo(ReplicationException.Reason.NOT_FOUND);
 	}
 
 }
