@@ -169,6 +169,9 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Member: the switch this node prepared and awaits the outcome of. */
 	private PreparedSwitch prepared;
 
+	/** Switch and rollback requests of this node waiting until it serves their switch. */
+	private final List<AwaitSwitch> awaitingSwitch = new ArrayList<>();
+
 	/** Member: catch-ups in progress, by state. */
 	private final Map<String, CatchUp> catchUps = new HashMap<>();
 
@@ -1007,8 +1010,6 @@ public final class ZyncoNode implements AutoCloseable {
 		this.awaitingSwitch.add(new AwaitSwitch(result.switchId(), pending.viewFuture));
 		completeAwaitedSwitches();
 	}
-
-	private final List<AwaitSwitch> awaitingSwitch = new ArrayList<>();
 
 	private void completeAwaitedSwitches() {
 		ClusterView current = this.view.get();
