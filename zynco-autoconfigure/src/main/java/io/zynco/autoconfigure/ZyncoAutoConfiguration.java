@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.server.WebFilter;
 
 import io.zynco.replication.NodeConfig;
 import io.zynco.replication.ReplicationListener;
@@ -33,6 +34,7 @@ import io.zynco.spring.ZyncoTaskDecorator;
 import io.zynco.spring.ZyncoViews;
 import io.zynco.spring.event.ZyncoEventPublisher;
 import io.zynco.spring.web.ZyncoRoutingFilter;
+import io.zynco.spring.web.ZyncoWebFilter;
 import io.zynco.state.StateType;
 
 /**
@@ -41,7 +43,8 @@ import io.zynco.state.StateType;
  * {@code zynco} scope for {@code @ZyncoState} beans, {@link ZyncoViews} for pinning, the
  * switch participant that builds the scope's beans, Spring events, a task decorator that
  * carries pins into the application task executor, and, in a servlet web application, the
- * {@link ZyncoRoutingFilter}. Every bean backs off when the application defines its own;
+ * {@link ZyncoRoutingFilter} (in a reactive one, the {@link ZyncoWebFilter}). Every bean
+ * backs off when the application defines its own;
  * {@code zynco.enabled=false} turns everything off.
  */
 @AutoConfiguration
@@ -147,6 +150,21 @@ public class ZyncoAutoConfiguration {
 		@ConditionalOnMissingFilterBean
 		ZyncoRoutingFilter zyncoRoutingFilter(ZyncoViews views, ZyncoProperties properties) {
 			return new ZyncoRoutingFilter(views, properties.getRouting().getResponseHeader());
+		}
+
+	}
+
+	/** Pins each reactive exchange to one view. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(value = WebFilter.class, name = "reactor.core.publisher.Mono")
+	@ConditionalOnBooleanProperty(name = "zynco.routing.enabled", matchIfMissing = true)
+	static class ReactiveRoutingConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ZyncoWebFilter zyncoWebFilter(ZyncoViews views, ZyncoProperties properties) {
+			return new ZyncoWebFilter(views, properties.getRouting().getResponseHeader());
 		}
 
 	}

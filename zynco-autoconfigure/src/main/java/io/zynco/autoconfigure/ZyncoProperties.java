@@ -416,7 +416,7 @@ public class ZyncoProperties {
 	/** Pinning each web request to the view active at its arrival. */
 	public static class Routing {
 
-		/** Whether to register the servlet filter that pins each request to one view. */
+		/** Whether to register the filter (servlet or reactive) that pins each request to one view. */
 		private boolean enabled = true;
 
 		/** Response header naming the versions a request was served from; empty for none. */

@@ -148,6 +148,19 @@ public final class ZyncoViews {
 	}
 
 	/**
+	 * Binds an open pin to this thread with the {@code ZyncoViews} that made it: for code that
+	 * holds a pin but not its node's {@code ZyncoViews}, such as the context-propagation
+	 * accessor that restores a reactive request's pin on the threads of its chain.
+	 * @throws IllegalStateException if the pin was released or was not made by a {@code ZyncoViews}
+	 */
+	public static Binding bindOwned(ViewPin pin) {
+		if (!(pin instanceof ZyncoViews.Pin own)) {
+			throw new IllegalStateException("not a pin made by ZyncoViews: " + pin);
+		}
+		return own.owner().bind(pin);
+	}
+
+	/**
 	 * A task that runs with this thread's current view: if a pin is bound here, the task holds
 	 * its own pin of the same view from now until it has run, and runs with it bound;
 	 * otherwise the task is returned as it is and sees the active view when it runs.

@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.server.WebFilter;
 
 import io.zynco.replication.NodeConfig;
 import io.zynco.replication.SwitchPolicy;
@@ -30,6 +31,7 @@ import io.zynco.spring.ZyncoTaskDecorator;
 import io.zynco.spring.ZyncoViews;
 import io.zynco.spring.event.ZyncoEventPublisher;
 import io.zynco.spring.web.ZyncoRoutingFilter;
+import io.zynco.spring.web.ZyncoWebFilter;
 import io.zynco.state.Codec;
 import io.zynco.state.StateType;
 import io.zynco.transport.TransportMode;
@@ -240,7 +242,26 @@ class ZyncoAutoConfigurationTests {
 		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ZyncoAutoConfiguration.class))
 			.withPropertyValues(TestStates.NODE_PROPERTIES)
 			.run((context) -> assertThat(context).hasSingleBean(ZyncoNode.class)
-				.doesNotHaveBean(ZyncoRoutingFilter.class));
+				.doesNotHaveBean(ZyncoRoutingFilter.class)
+				.hasSingleBean(ZyncoWebFilter.class));
+	}
+
+	@Test
+	void theReactiveWebFilterIsFirstAndBacksOff() {
+		ReactiveWebApplicationContextRunner web = new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ZyncoAutoConfiguration.class))
+			.withPropertyValues(TestStates.NODE_PROPERTIES);
+		web.run((context) -> assertThat(context.getBean(ZyncoWebFilter.class).getOrder())
+			.isEqualTo(org.springframework.core.Ordered.HIGHEST_PRECEDENCE));
+		web.withPropertyValues("zynco.routing.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ZyncoWebFilter.class));
+		web.withClassLoader(new FilteredClassLoader(WebFilter.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(ZyncoWebFilter.class).hasSingleBean(ZyncoNode.class));
+		web.withBean("ownFilter", ZyncoWebFilter.class, () -> new ZyncoWebFilter(null, null))
+			.run((context) -> assertThat(context).getBeanNames(ZyncoWebFilter.class).containsExactly("ownFilter"));
+		new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ZyncoAutoConfiguration.class))
+			.withPropertyValues(TestStates.NODE_PROPERTIES)
+			.run((context) -> assertThat(context).doesNotHaveBean(ZyncoWebFilter.class));
 	}
 
 	@Test

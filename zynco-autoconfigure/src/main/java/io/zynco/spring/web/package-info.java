@@ -1,2 +1,6 @@
-/** Servlet integration: the filter that pins each request to one view. */
+/**
+ * Web integration: the servlet filter ({@link io.zynco.spring.web.ZyncoRoutingFilter}) and the
+ * reactive web filter ({@link io.zynco.spring.web.ZyncoWebFilter}) that pin each request to one
+ * view.
+ */
 package io.zynco.spring.web;
