@@ -97,6 +97,13 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 
 	private final Object sweepLock = new Object();
 
+	/**
+	 * Ticks on every instance creation and use. A sweep only destroys instances last touched
+	 * before it read the live views, so an instance built or reused for a view that became live
+	 * during the sweep is never destroyed under a reader.
+	 */
+	private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+
 	private final AtomicBoolean sweepRequested = new AtomicBoolean();
 
 	private volatile ZyncoViews views;
@@ -378,6 +385,7 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 		}
 		List<Instance> doomed = new ArrayList<>();
 		synchronized (this.sweepLock) {
+			long horizon = this.epoch.get();
 			List<ViewRef> live = views.liveRefs();
 			Set<InstanceKey> inUse = new HashSet<>();
 			for (ViewRef ref : live) {
@@ -394,11 +402,14 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 				if (this.retainInactive && instance.served && inWindow(views.node(), instance)) {
 					continue;
 				}
+				if (!instance.doom(horizon)) {
+					continue; // built or used since this sweep read the live views
+				}
 				it.remove();
 				doomed.add(instance);
 			}
 		}
-		doomed.forEach(Instance::destroy);
+		doomed.forEach(Instance::runDestruction);
 	}
 
 	private static boolean inWindow(ZyncoNode node, Instance instance) {
@@ -610,9 +621,14 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 
 		volatile boolean served;
 
+		private long touched;
+
+		private Runnable doomedCallback;
+
 		Instance(InstanceKey key, BeanMeta meta) {
 			this.key = key;
 			this.meta = meta;
+			this.touched = ZyncoStateScope.this.epoch.incrementAndGet();
 		}
 
 		/** The instance, built on this thread if needed; {@code null} if it was destroyed. */
@@ -620,6 +636,7 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 			if (this.destroyed) {
 				return null;
 			}
+			this.touched = ZyncoStateScope.this.epoch.incrementAndGet();
 			if (this.bean == null) {
 				Deque<BuildFrame> stack = ZyncoStateScope.this.frames.get();
 				BuildFrame frame = new BuildFrame(this.meta.name, this.meta.restrict(view), this.meta.states);
@@ -651,6 +668,31 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 			return detached;
 		}
 
+		/**
+		 * Marks the instance destroyed unless it was touched after {@code horizon}; its
+		 * destruction callback runs later, outside the scope's locks.
+		 * @return whether it is doomed now (false: still in use, or destroyed already)
+		 */
+		synchronized boolean doom(long horizon) {
+			if (this.destroyed || this.touched > horizon) {
+				return false;
+			}
+			this.destroyed = true;
+			this.doomedCallback = this.destruction;
+			this.bean = null;
+			this.destruction = null;
+			return true;
+		}
+
+		void runDestruction() {
+			Runnable callback;
+			synchronized (this) {
+				callback = this.doomedCallback;
+				this.doomedCallback = null;
+			}
+			runCallback(callback);
+		}
+
 		void destroy() {
 			Runnable callback;
 			synchronized (this) {
@@ -662,6 +704,10 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 				this.bean = null;
 				this.destruction = null;
 			}
+			runCallback(callback);
+		}
+
+		private void runCallback(Runnable callback) {
 			if (callback == null) {
 				return;
 			}
