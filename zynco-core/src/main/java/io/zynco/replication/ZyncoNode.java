@@ -145,6 +145,9 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private final Map<Long, MemberInfo> members = new HashMap<>();
 
+	/** UDP data addresses of members, by id (see {@link #dataAddress(long)}). */
+	private final Map<Long, InetSocketAddress> dataAddresses = new HashMap<>();
+
 	/** Transfers this node sends, by transfer id. */
 	private final Map<Long, Outgoing> outgoing = new HashMap<>();
 
@@ -1054,26 +1057,37 @@ public final class ZyncoNode implements AutoCloseable {
 			this.participants.forEach((p) -> p.aborted(superseded.next, "superseded by switch " + prepare.switchId()));
 		}
 		this.prepared = ps;
+		prepareParticipants(ps, (failure) -> {
+			String reason = (failure != null) ? this.config.name + " failed to prepare: " + failure : null;
+			ps.ready = reason == null;
+			if (reason == null) {
+				this.listeners.forEach((l) -> l.prepared(nextView));
+			}
+			answerPrepared(from, new Prepared(ps.switchId, reason == null, (reason != null) ? reason : ""));
+		});
+	}
+
+	/**
+	 * Runs the switch participants' {@code prepare} for a prepared switch on a worker thread,
+	 * then calls {@code outcome} on the node loop with the failure ({@code null} if all
+	 * prepared), unless another switch replaced this one meanwhile.
+	 */
+	private void prepareParticipants(PreparedSwitch ps, java.util.function.Consumer<String> outcome) {
 		this.worker.execute(() -> {
 			String failure = null;
 			try {
 				for (SwitchParticipant participant : this.participants) {
-					participant.prepare(nextView);
+					participant.prepare(ps.next);
 				}
 			}
 			catch (Exception ex) {
-				failure = this.config.name + " failed to prepare: " + ex;
+				failure = ex.toString();
 			}
 			String reason = failure;
 			this.loop.execute(() -> {
-				if (this.prepared != ps) {
-					return;
+				if (this.prepared == ps) {
+					outcome.accept(reason);
 				}
-				ps.ready = reason == null;
-				if (reason == null) {
-					this.listeners.forEach((l) -> l.prepared(nextView));
-				}
-				answerPrepared(from, new Prepared(ps.switchId, reason == null, (reason != null) ? reason : ""));
 			});
 		});
 	}
@@ -1174,35 +1188,19 @@ public final class ZyncoNode implements AutoCloseable {
 			long switchId = best.switchId();
 			ClusterView next = current.with(switchId, held);
 			this.prepared = new PreparedSwitch(switchId, this.self.id(), next, false);
-			PreparedSwitch ps = this.prepared;
-			this.worker.execute(() -> {
-				String failure = null;
-				try {
-					for (SwitchParticipant participant : this.participants) {
-						participant.prepare(next);
-					}
+			prepareParticipants(this.prepared, (reason) -> {
+				this.prepared = null;
+				if (reason != null) {
+					LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name
+							+ ": could not prepare the cluster's view while catching up (retrying in "
+							+ this.config.failureTimeout.toMillis() + " ms): " + reason);
+					this.catchUpRetryAfter = this.config.nanoClock.getAsLong() + this.config.failureTimeout.toNanos();
+					this.catchUpBackoff = true;
+					this.participants.forEach((p) -> p.aborted(next, reason));
+					return;
 				}
-				catch (Exception ex) {
-					failure = ex.toString();
-				}
-				String reason = failure;
-				this.loop.execute(() -> {
-					if (this.prepared != ps) {
-						return;
-					}
-					this.prepared = null;
-					if (reason != null) {
-						LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name
-								+ ": could not prepare the cluster's view while catching up (retrying in "
-								+ this.config.failureTimeout.toMillis() + " ms): " + reason);
-						this.catchUpRetryAfter = this.config.nanoClock.getAsLong() + this.config.failureTimeout.toNanos();
-						this.catchUpBackoff = true;
-						this.participants.forEach((p) -> p.aborted(next, reason));
-						return;
-					}
-					this.stats.catchUps.increment();
-					flip(next, false);
-				});
+				this.stats.catchUps.increment();
+				flip(next, false);
 			});
 		}
 	}
@@ -1426,6 +1424,7 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private void memberLeft(MemberInfo member) {
 		this.statuses.remove(member.id());
+		this.dataAddresses.remove(member.id());
 		for (Outgoing out : this.outgoing.values()) {
 			out.transfer.removeReceiver(member.id(), this.config.nanoClock.getAsLong());
 		}
@@ -1471,6 +1470,23 @@ public final class ZyncoNode implements AutoCloseable {
 			}
 		}
 		return this.round != null && this.round.plan.touches(state);
+	}
+
+	/**
+	 * A member's UDP data address, built once per member rather than per packet (a member id
+	 * belongs to one process, so its address never changes); {@code null} if unknown.
+	 */
+	private InetSocketAddress dataAddress(long id) {
+		InetSocketAddress address = this.dataAddresses.get(id);
+		if (address == null) {
+			MemberInfo m = this.members.get(id);
+			if (m == null) {
+				return null;
+			}
+			address = new InetSocketAddress(m.host(), m.dataPort());
+			this.dataAddresses.put(id, address);
+		}
+		return address;
 	}
 
 	private String memberName(long id) {
@@ -1664,13 +1680,15 @@ public final class ZyncoNode implements AutoCloseable {
 		@Override
 		public boolean sendToAll(long transferId, int sequence, int count, byte[] buffer, int offset, int length,
 				boolean repair) {
+			// multicast needs no address list: one send reaches every member
+			List<InetSocketAddress> targets = List.of();
 			Outgoing out = ZyncoNode.this.outgoing.get(transferId);
-			List<InetSocketAddress> targets = new ArrayList<>();
 			if (out != null && ZyncoNode.this.data.mode() == TransportMode.UNICAST) {
+				targets = new ArrayList<>();
 				for (long id : out.transfer.activeReceivers()) {
-					MemberInfo m = ZyncoNode.this.members.get(id);
-					if (m != null) {
-						targets.add(new InetSocketAddress(m.host(), m.dataPort()));
+					InetSocketAddress address = dataAddress(id);
+					if (address != null) {
+						targets.add(address);
 					}
 				}
 			}
@@ -1686,12 +1704,12 @@ public final class ZyncoNode implements AutoCloseable {
 		@Override
 		public boolean sendTo(long memberId, long transferId, int sequence, int count, byte[] buffer, int offset,
 				int length, boolean repair) {
-			MemberInfo m = ZyncoNode.this.members.get(memberId);
-			if (m == null) {
+			InetSocketAddress address = dataAddress(memberId);
+			if (address == null) {
 				return true;
 			}
-			boolean sent = ZyncoNode.this.data.sendTo(new InetSocketAddress(m.host(), m.dataPort()), transferId, sequence,
-					count, buffer, offset, length, repair);
+			boolean sent = ZyncoNode.this.data.sendTo(address, transferId, sequence, count, buffer, offset, length,
+					repair);
 			if (sent) {
 				ZyncoNode.this.stats.wireBytesSent.add(length + DataPacket.OVERHEAD);
 			}
