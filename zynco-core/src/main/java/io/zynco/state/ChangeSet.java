@@ -114,17 +114,7 @@ public final class ChangeSet {
 		}
 
 		public ChangeSet build() {
-			ChangeArrays unsorted = this.raw.build();
-			int n = unsorted.size();
-			long[] hashes = new long[n];
-			byte[][] blobs = new byte[n][];
-			byte[] kinds = new byte[n];
-			for (int i = 0; i < n; i++) {
-				hashes[i] = unsorted.hash(i);
-				blobs[i] = unsorted.blob(i);
-				kinds[i] = unsorted.kind(i);
-			}
-			return new ChangeSet(ChangeArrays.sortAndMerge(hashes, blobs, kinds, n));
+			return new ChangeSet(ChangeArrays.sortAndMerge(this.raw.build()));
 		}
 
 	}

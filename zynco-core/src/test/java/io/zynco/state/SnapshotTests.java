@@ -186,4 +186,20 @@ class SnapshotTests {
 			.withMessageContaining("0..16");
 	}
 
+
+	@Test
+	void changeSetBuilderKeepsTheLastOperationOnAKey() {
+		Snapshot base = load(3, Map.of("a", "1", "b", "2"));
+		ChangeSet changes = ChangeSet.builder()
+			.put(b("a"), b("x"))
+			.remove(b("a"))
+			.remove(b("b"))
+			.put(b("b"), b("y"))
+			.put(b("c"), b("z"))
+			.build();
+		assertThat(changes.size()).isEqualTo(3);
+		assertThat(changes.puts()).isEqualTo(2);
+		assertThat(toMap(base.apply(changes))).containsExactlyInAnyOrderEntriesOf(Map.of("b", "y", "c", "z"));
+	}
+
 }

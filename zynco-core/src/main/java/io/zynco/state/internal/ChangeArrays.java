@@ -75,6 +75,11 @@ public final class ChangeArrays {
 		return out.build();
 	}
 
+	/** Sorts changes collected in any order (see {@link #sortAndMerge(long[], byte[][], byte[], int)}). */
+	public static ChangeArrays sortAndMerge(ChangeArrays unsorted) {
+		return sortAndMerge(unsorted.hashes, unsorted.blobs, unsorted.kinds, unsorted.size);
+	}
+
 	/** Grows changes that arrive already in engine order. Not thread-safe. */
 	public static final class Appender {
 
