@@ -110,7 +110,7 @@ public final class ZyncoNodeConfigFactory {
 
 	private static void security(ZyncoProperties properties, String cluster, NodeConfig.Builder builder) {
 		String secret = properties.getSecurity().getSecret();
-		String bind = properties.getControl().getBindAddress();
+		String bind = bindAddress(properties.getControl());
 		PacketSecurity packetSecurity = properties.getSecurity().getPacketSecurity();
 		boolean loopback = isLoopback(bind);
 		if (!StringUtils.hasLength(secret)) {
@@ -167,13 +167,7 @@ public final class ZyncoNodeConfigFactory {
 	}
 
 	private static void control(ZyncoProperties.Control control, NodeConfig.Builder builder) {
-		String bind = control.getBindAddress();
-		if (!StringUtils.hasText(bind) || !isIpLiteral(bind)) {
-			throw new InvalidZyncoConfigurationException(BIND_ADDRESS, bind,
-					"the bind address must be an IP address of this host, which peers use to reach it",
-					"Set " + BIND_ADDRESS + " to an IP literal such as 127.0.0.1 or this host's address on the "
-							+ "cluster network (not a host name, not 0.0.0.0).");
-		}
+		String bind = bindAddress(control);
 		if (isWildcard(bind)) {
 			throw new InvalidZyncoConfigurationException(BIND_ADDRESS, bind,
 					"the wildcard address cannot be advertised to peers",
@@ -231,7 +225,7 @@ public final class ZyncoNodeConfigFactory {
 	private static void transfer(ZyncoProperties properties, NodeConfig.Builder builder) {
 		ZyncoProperties.Transfer transfer = properties.getTransfer();
 		ZyncoProperties.Multicast multicast = properties.getMulticast();
-		String bind = properties.getControl().getBindAddress();
+		String bind = bindAddress(properties.getControl());
 		boolean loopback = isLoopback(bind);
 		if (transfer.getMode() == null) {
 			throw new InvalidZyncoConfigurationException("zynco.transfer.mode", null, "the transport mode is not set",
@@ -333,6 +327,47 @@ public final class ZyncoNodeConfigFactory {
 			throw new InvalidZyncoConfigurationException(property, port, "the port must be within " + min + "..65535",
 					"Set " + property + " to a free port" + ((min == 0) ? ", or 0 for any free one." : "."));
 		}
+	}
+
+	/**
+	 * The control channel's bind address as an IP literal: the property itself, or the address
+	 * a host name resolves to (for example a container's or pod's own host name), which must
+	 * be an address of this host, since peers reach the node there.
+	 */
+	static String bindAddress(ZyncoProperties.Control control) {
+		String bind = control.getBindAddress();
+		if (!StringUtils.hasText(bind)) {
+			throw new InvalidZyncoConfigurationException(BIND_ADDRESS, bind,
+					"the bind address must be an IP address of this host, which peers use to reach it",
+					"Set " + BIND_ADDRESS + " to an IP literal such as 127.0.0.1, this host's address on the "
+							+ "cluster network, or a host name that resolves to it (not 0.0.0.0).");
+		}
+		if (isIpLiteral(bind)) {
+			return bind;
+		}
+		InetAddress resolved;
+		try {
+			resolved = InetAddress.getByName(bind);
+		}
+		catch (UnknownHostException ex) {
+			throw new InvalidZyncoConfigurationException(BIND_ADDRESS, bind, "the host name does not resolve",
+					"Set " + BIND_ADDRESS + " to this host's IP address on the cluster network, or to a host name "
+							+ "that resolves to it.");
+		}
+		boolean local;
+		try {
+			local = resolved.isLoopbackAddress() || NetworkInterface.getByInetAddress(resolved) != null;
+		}
+		catch (SocketException ex) {
+			local = false;
+		}
+		if (!local) {
+			throw new InvalidZyncoConfigurationException(BIND_ADDRESS, bind,
+					"the host name resolves to " + resolved.getHostAddress() + ", which is not an address of this host",
+					"Set " + BIND_ADDRESS + " to this host's IP address on the cluster network, or to a host name "
+							+ "that resolves to it.");
+		}
+		return resolved.getHostAddress();
 	}
 
 	static boolean isLoopback(String host) {

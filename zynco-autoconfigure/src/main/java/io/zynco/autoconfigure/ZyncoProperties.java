@@ -112,7 +112,7 @@ public class ZyncoProperties {
 	/** The TCP control channel: membership, feedback and switch coordination. */
 	public static class Control {
 
-		/** IP address both channels bind to and advertise to peers; loopback unless a secret is set. */
+		/** IP address both channels bind to and advertise to peers (or a host name resolving to one of this host's addresses, such as a container's own); loopback unless a secret is set. */
 		private String bindAddress = "127.0.0.1";
 
 		/** TCP port of the control channel; 0 picks a free port (give seeds a fixed one). */

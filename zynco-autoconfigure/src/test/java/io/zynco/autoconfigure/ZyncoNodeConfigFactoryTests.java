@@ -70,12 +70,23 @@ class ZyncoNodeConfigFactoryTests {
 	}
 
 	@Test
-	void theBindAddressIsAnIpLiteralOfThisHost() {
+	void theBindAddressIsAnAddressOfThisHost() {
 		this.properties.getSecurity().setSecret("0123456789abcdef");
-		this.properties.getControl().setBindAddress("fares.example.com");
+		this.properties.getControl().setBindAddress("fares.invalid");
+		failsOn("zynco.control.bind-address", "does not resolve");
+		this.properties.getControl().setBindAddress("");
 		failsOn("zynco.control.bind-address", "IP address");
 		this.properties.getControl().setBindAddress("0.0.0.0");
 		failsOn("zynco.control.bind-address", "wildcard");
+	}
+
+	@Test
+	void aHostNameBindsToTheAddressItResolvesTo() throws Exception {
+		// a container's or pod's own host name resolves to its address on the cluster network
+		this.properties.getSecurity().setSecret("0123456789abcdef");
+		java.net.InetAddress self = java.net.InetAddress.getLocalHost();
+		this.properties.getControl().setBindAddress(self.getHostName());
+		assertThat(create().toString()).contains("bind=" + self.getHostAddress());
 	}
 
 	@Test
