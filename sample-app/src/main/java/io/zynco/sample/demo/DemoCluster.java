@@ -307,7 +307,11 @@ public final class DemoCluster {
 	}
 
 	private long counter(Node node, String meter) {
-		JsonNode metric = get(node, "/actuator/metrics/" + meter);
+		// bytes on the wire where the meter is split by kind (payload, wire)
+		JsonNode metric = get(node, "/actuator/metrics/" + meter + "?tag=kind:wire");
+		if (metric == null) {
+			metric = get(node, "/actuator/metrics/" + meter);
+		}
 		if (metric == null) {
 			return 0;
 		}

@@ -13,8 +13,10 @@ import io.zynco.replication.ZyncoNode;
 
 /**
  * Loads the generated table once, when {@code sample.load-on-start} is true (the default):
- * after the application is ready, a node that has caught up with the cluster, is its
- * coordinator and finds both states still at version 0 publishes the table. A node joining a
+ * after the application is ready and membership had a few seconds to settle, a node that has
+ * caught up with the cluster, is its coordinator and finds both states still at version 0
+ * publishes the table. (Should two nodes still both load, they load the same content, and
+ * the cluster converges on it.) A node joining a
  * cluster that already holds fares catches up instead; a restarted coordinator of an empty
  * cluster loads again. The demo and the tests turn this off and load through the admin API.
  */
@@ -24,6 +26,13 @@ class InitialLoad {
 	private static final Logger logger = LoggerFactory.getLogger(InitialLoad.class);
 
 	private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
+	/**
+	 * How long membership may take to settle after the node is ready: nodes started together
+	 * each coordinate a cluster of one until they have met, and only the one that is still
+	 * coordinator afterwards loads.
+	 */
+	private static final Duration SETTLE = Duration.ofSeconds(3);
 
 	private final SampleProperties properties;
 
@@ -57,6 +66,7 @@ class InitialLoad {
 				}
 				Thread.sleep(100); // a background task polling the node, not a test
 			}
+			Thread.sleep(SETTLE.toMillis());
 			boolean empty = this.node.view().version("fares").number() == 0
 					&& this.node.view().version("rules").number() == 0;
 			if (!empty || !this.node.isCoordinator().join()) {
