@@ -28,7 +28,6 @@ import io.zynco.replication.SwitchPolicy;
 import io.zynco.replication.ZyncoNode;
 import io.zynco.spring.InvalidZyncoConfigurationException;
 import io.zynco.spring.ZyncoStateParticipant;
-import io.zynco.spring.ZyncoRejectedInput;
 import io.zynco.spring.ZyncoStateScope;
 import io.zynco.spring.ZyncoTaskDecorator;
 import io.zynco.spring.ZyncoViews;
@@ -60,21 +59,12 @@ public class ZyncoAutoConfiguration {
 		return new ZyncoStateScope();
 	}
 
-	/** Counts rejected input; feeds the {@code zynco.input.rejected} meters. */
-	@Bean
-	@ConditionalOnMissingBean
-	ZyncoRejectedInput zyncoRejectedInput() {
-		return new ZyncoRejectedInput();
-	}
-
 	@Bean
 	@ConditionalOnMissingBean
 	NodeConfig zyncoNodeConfig(ZyncoProperties properties, Environment environment,
-			ObjectProvider<ZyncoNodeCustomizer> customizers, ObjectProvider<ZyncoRejectedInput> rejectedInput) {
-		List<ZyncoNodeCustomizer> all = new ArrayList<>();
-		rejectedInput.ifAvailable((counter) -> all.add((builder) -> builder.rejectedInput(counter)));
-		all.addAll(customizers.orderedStream().toList());
-		return ZyncoNodeConfigFactory.create(properties, environment.getProperty("spring.application.name"), all);
+			ObjectProvider<ZyncoNodeCustomizer> customizers) {
+		return ZyncoNodeConfigFactory.create(properties, environment.getProperty("spring.application.name"),
+				customizers.orderedStream().toList());
 	}
 
 	/** The node, with every {@code StateType} bean registered under its switch policy. */

@@ -5,7 +5,6 @@ import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,7 +12,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import io.zynco.replication.ZyncoNode;
-import io.zynco.spring.ZyncoRejectedInput;
 import io.zynco.spring.actuate.ZyncoMetrics;
 
 /**
@@ -29,8 +27,8 @@ public class ZyncoMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ZyncoMetrics zyncoMetrics(ZyncoNode node, ObjectProvider<ZyncoRejectedInput> rejectedInput) {
-		return new ZyncoMetrics(node, rejectedInput.getIfAvailable(), List.of());
+	ZyncoMetrics zyncoMetrics(ZyncoNode node) {
+		return new ZyncoMetrics(node, List.of());
 	}
 
 }

@@ -15,6 +15,14 @@ public interface ViewPin extends AutoCloseable {
 	/** The pinned view. */
 	ClusterView view();
 
+	/**
+	 * The pinned view's {@linkplain ClusterView#label() label} (as in the {@code Zynco-Versions}
+	 * header), computed once per view rather than per request.
+	 */
+	default String label() {
+		return view().label();
+	}
+
 	/** Whether {@link #close()} has been called. */
 	boolean isReleased();
 

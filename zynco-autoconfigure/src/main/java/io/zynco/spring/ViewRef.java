@@ -19,6 +19,9 @@ final class ViewRef {
 
 	final ClusterView view;
 
+	/** {@link ClusterView#label()}, once: every request's response header names it. */
+	final String label;
+
 	/** Bean name to instance, for this view; filled by the scope. */
 	final Map<String, Object> instances = new ConcurrentHashMap<>();
 
@@ -28,6 +31,7 @@ final class ViewRef {
 
 	ViewRef(ClusterView view) {
 		this.view = view;
+		this.label = view.label();
 	}
 
 	/** Adds a pin unless the view is closed. */

@@ -384,6 +384,11 @@ public final class ZyncoViews {
 		}
 
 		@Override
+		public String label() {
+			return this.ref.label;
+		}
+
+		@Override
 		public boolean isReleased() {
 			return this.released.get();
 		}

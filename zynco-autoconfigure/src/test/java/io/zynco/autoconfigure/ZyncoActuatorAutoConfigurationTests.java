@@ -13,7 +13,6 @@ import org.springframework.context.annotation.Configuration;
 
 import io.zynco.replication.ZyncoNode;
 import io.zynco.spring.TestStates;
-import io.zynco.spring.ZyncoRejectedInput;
 import io.zynco.spring.actuate.ZyncoEndpoint;
 import io.zynco.spring.actuate.ZyncoEndpointWebExtension;
 import io.zynco.spring.actuate.ZyncoHealthIndicator;
@@ -74,9 +73,9 @@ class ZyncoActuatorAutoConfigurationTests {
 	@Test
 	void contributesMetersWithTheNodesRejectedInput() {
 		this.runner.run((context) -> {
-			assertThat(context).hasSingleBean(ZyncoMetrics.class).hasSingleBean(ZyncoRejectedInput.class);
-			context.getBean(ZyncoRejectedInput.class).reject("data", "bad-magic", "test");
-			assertThat(context.getBean(ZyncoRejectedInput.class).count("data", "bad-magic")).isOne();
+			assertThat(context).hasSingleBean(ZyncoMetrics.class);
+			context.getBean(ZyncoNode.class).rejectedInput().reject("data", "bad-magic", "test");
+			assertThat(context.getBean(ZyncoNode.class).rejectedInput().count("data", "bad-magic")).isOne();
 		});
 		this.runner.withClassLoader(new FilteredClassLoader(MeterBinder.class))
 			.run((context) -> assertThat(context).hasSingleBean(ZyncoNode.class).doesNotHaveBean(ZyncoMetrics.class));

@@ -111,6 +111,19 @@ class ZyncoClusterContextsTests {
 		assertThat(rollback.body()).contains("\"active\":" + base);
 		awaitServed(all, base, "base");
 
+		// (2b) pin through the endpoint of context 3, not the coordinator: it answers once the
+		// coordinator (context 1, the oldest) applied the pin, and every member learns it
+		HttpResponse<String> pin = post(three, "/actuator/zynco/prices/pin", "{}");
+		assertThat(pin.statusCode()).as(pin.body()).isEqualTo(200);
+		assertThat(get(one, "/actuator/zynco/prices").body()).contains("\"pinned\":" + base);
+		assertThat(get(three, "/actuator/zynco/prices").body()).contains("\"pinned\":" + base);
+		await().atMost(TIMEOUT)
+			.untilAsserted(() -> assertThat(get(two, "/actuator/zynco/prices").body()).contains("\"pinned\":" + base));
+		HttpResponse<String> unpin = post(three, "/actuator/zynco/prices/unpin", "{}");
+		assertThat(unpin.statusCode()).as(unpin.body()).isEqualTo(200);
+		assertThat(node(one).pins()).isEmpty();
+		assertThat(get(one, "/actuator/zynco/prices").body()).doesNotContain("\"pinned\":" + base);
+
 		// (3) context 2 closes right after it started a publish: the other two carry on
 		CompletableFuture<Long> inFlight = views(two).state(PRICES).publish((edit) -> edit.put("price", "published-while-two-closes"));
 		two.close();

@@ -83,7 +83,8 @@ public final class NodeConfig {
 
 	final SslContext clientSsl;
 
-	final RejectedInput rejectedInput;
+	/** Counts every rejection, and forwards it to the builder's {@link RejectedInput} if that is no counter. */
+	final RejectedInputCounter rejectedInput;
 
 	final LongSupplier nanoClock;
 
@@ -121,7 +122,8 @@ public final class NodeConfig {
 		this.chainMaxHeapBytes = b.chainMaxHeapBytes;
 		this.serverSsl = b.serverSsl;
 		this.clientSsl = b.clientSsl;
-		this.rejectedInput = b.rejectedInput;
+		this.rejectedInput = (b.rejectedInput instanceof RejectedInputCounter counter) ? counter
+				: RejectedInputCounter.forwardingTo(b.rejectedInput);
 		this.nanoClock = b.nanoClock;
 		this.clock = b.clock;
 		this.tickInterval = b.tickInterval;
@@ -356,7 +358,11 @@ public final class NodeConfig {
 			return this;
 		}
 
-		/** Where rejected input is counted. */
+		/**
+		 * Where rejected input is counted (by default a {@link RejectedInputCounter} that logs
+		 * each reason once). Any other implementation is wrapped in a counter, so that
+		 * {@link ZyncoNode#rejectedInput()} always has the counts.
+		 */
 		public Builder rejectedInput(RejectedInput rejectedInput) {
 			this.rejectedInput = Objects.requireNonNull(rejectedInput, "rejectedInput");
 			return this;

@@ -1,6 +1,10 @@
 package io.zynco.replication;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 import io.zynco.replication.transfer.TransferResult;
 
@@ -43,6 +47,10 @@ public final class NodeStats {
 
 	final LongAdder mismatches = new LongAdder();
 
+	final LongAdder duplicatesDropped = new LongAdder();
+
+	private final List<LongConsumer> switchListeners = new CopyOnWriteArrayList<>();
+
 	NodeStats() {
 	}
 
@@ -58,6 +66,23 @@ public final class NodeStats {
 
 	void recordSwitch(long nanos) {
 		this.switchNanos.add(nanos);
+		for (LongConsumer listener : this.switchListeners) {
+			try {
+				listener.accept(nanos);
+			}
+			catch (RuntimeException ex) {
+				// a listener must not break the node loop
+			}
+		}
+	}
+
+	/**
+	 * Calls the listener with the duration, in nanoseconds, of every switch this node
+	 * coordinates from now on (prepare sent to commit, committed switches only), on the node
+	 * loop: for a timer ({@code zynco.switch.duration}). It must be quick and not block.
+	 */
+	public void onSwitch(LongConsumer listener) {
+		this.switchListeners.add(Objects.requireNonNull(listener, "listener"));
 	}
 
 	/** Versions this node published as coordinator. */
@@ -134,6 +159,14 @@ public final class NodeStats {
 	/** Catch-up answers this node sent to peers. */
 	public long catchUpsServed() {
 		return this.catchUpsServed.sum();
+	}
+
+	/**
+	 * Data packets of incoming transfers dropped before authentication because their
+	 * sequence had already arrived (repairs multicast for other members, duplicates).
+	 */
+	public long duplicatesDropped() {
+		return this.duplicatesDropped.sum();
 	}
 
 	/** Received versions that failed verification. */

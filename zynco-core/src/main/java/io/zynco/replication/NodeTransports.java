@@ -108,8 +108,24 @@ final class NodeTransports {
 
 	static RateController rate(NodeConfig config, long now) {
 		RateController.Config defaults = RateController.Config.defaults();
-		return RateController.create(defaults.withRates(config.initialRateBytesPerSecond,
-				Math.min(defaults.minRate(), config.initialRateBytesPerSecond), config.maxRateBytesPerSecond), now);
+		return RateController.create(defaults
+			.withRates(config.initialRateBytesPerSecond, Math.min(defaults.minRate(), config.initialRateBytesPerSecond),
+					config.maxRateBytesPerSecond)
+			.withLowBufferBytes(lowBufferBytes(config)), now);
+	}
+
+	/**
+	 * Free receive buffer below which a receiver reports itself backed up (a buffer report,
+	 * {@link io.zynco.replication.transfer.TransferReceiver#bufferReport}) and the sender's
+	 * rate control counts it as congested: half the configured socket buffer.
+	 */
+	static int lowBufferBytes(NodeConfig config) {
+		return config.socketBufferBytes / 2;
+	}
+
+	/** Bytes of one data datagram on the wire besides its payload (header, tag, UDP/IP). */
+	static int packetOverhead() {
+		return PACKET_OVERHEAD;
 	}
 
 	static TransferSender.Config senderConfig(NodeConfig config, DataChannel data) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +28,7 @@ import io.zynco.membership.MemberStatus;
 import io.zynco.membership.Membership;
 import io.zynco.membership.MembershipListener;
 import io.zynco.membership.RemovalReason;
+import io.zynco.membership.StateReport;
 import io.zynco.protocol.ControlFrameCodec;
 import io.zynco.protocol.ControlMessage;
 import io.zynco.protocol.ControlMessage.Abort;
@@ -124,6 +126,14 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private ExecutorService worker;
 
+	/** When the last tick ran (node loop only). */
+	private long lastTickNanos;
+
+	private boolean ticked;
+
+	/** Threads of the worker pool; large snapshots are decoded and applied on all of them. */
+	private static final int WORKER_THREADS = 2;
+
 	private ControlChannel control;
 
 	private DataChannel data;
@@ -166,11 +176,34 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Coordinator: the round in progress. */
 	private SwitchRound round;
 
-	/** Coordinator: states pinned by operators, and at which version. */
+	/**
+	 * States pinned by operators, and at which version: on the coordinator the pins it
+	 * enforces, on other members those the coordinator announced (so they survive its failure
+	 * when the next coordinator had them).
+	 */
 	private final Map<String, Long> pins = new HashMap<>();
+
+	/** {@link #pins} for readers off the loop. */
+	private volatile Map<String, Long> pinsSnapshot = Map.of();
+
+	/** Member: pins sent to the coordinator and awaiting its announcement, with their request ids. */
+	private final List<Map.Entry<Pin, Long>> pinsInFlight = new ArrayList<>();
+
+	/** {@link #memberViews()} for readers off the loop, refreshed by the tick. */
+	private volatile List<MemberView> memberSnapshot = List.of();
+
+	private long memberSnapshotAt;
+
+	private static final long MEMBER_SNAPSHOT_NANOS = 100_000_000L;
 
 	/** Member: the switch this node prepared and awaits the outcome of. */
 	private PreparedSwitch prepared;
+
+	/**
+	 * Member: a prepare waiting for versions this node does not hold yet (newer than its
+	 * newest, for example after a restart) and fetches from the coordinator first.
+	 */
+	private PendingPrepare pendingPrepare;
 
 	/** Switch and rollback requests of this node waiting until it serves their switch. */
 	private final List<AwaitSwitch> awaitingSwitch = new ArrayList<>();
@@ -337,23 +370,60 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	/**
+	 * The status of every member in this node's view, without waiting for the node loop: the
+	 * {@link #members()} answer of at most about 100 ms ago (empty before {@link #start()}).
+	 */
+	public List<MemberView> memberSnapshot() {
+		return this.memberSnapshot;
+	}
+
+	/**
 	 * Pins a state at its active version on the coordinator: new versions still travel, but
-	 * the state does not switch until unpinned. Pins live on the coordinator and do not
-	 * survive its failure.
+	 * the state does not switch until unpinned. Completes once the coordinator applied the pin
+	 * (or the unpin); fails with {@code COORDINATOR_CHANGED} if the coordinator left first.
+	 * The coordinator announces every pin to the other members ({@link #pins()}), so a pin
+	 * survives the coordinator's failure when its successor had the announcement.
 	 */
 	public CompletableFuture<Void> pin(String state, boolean pinned) {
 		requireSlot(state);
-		return onLoop(() -> {
+		CompletableFuture<Void> applied = new CompletableFuture<>();
+		onLoop(() -> {
 			Pin pin = new Pin(state, this.view.get().version(state).number(), pinned);
 			MemberInfo coordinator = leader();
 			if (coordinator.id() == this.self.id()) {
-				handlePin(pin);
+				handlePin(this.self.id(), pin);
+				applied.complete(null);
 			}
 			else {
+				long requestId = this.ids.incrementAndGet();
+				this.requests.put(requestId, new Pending(coordinator.id(), applied, null));
+				this.pinsInFlight.add(Map.entry(pin, requestId));
 				this.control.send(coordinator.id(), pin);
 			}
 			return null;
+		}).whenComplete((ignored, ex) -> {
+			if (ex != null) {
+				applied.completeExceptionally(ex);
+			}
 		});
+		return applied;
+	}
+
+	/**
+	 * The pinned states and the version each is pinned at, without waiting for the node loop:
+	 * on the coordinator its pins, on another member the pins the coordinator announced to it.
+	 */
+	public Map<String, Long> pins() {
+		return this.pinsSnapshot;
+	}
+
+	/**
+	 * The count of input this node rejected (malformed, unauthenticated, replayed...), by
+	 * channel and reason: the counter of the node's configuration, which forwards to the
+	 * configured {@code RejectedInput} if that is no counter.
+	 */
+	public RejectedInputCounter rejectedInput() {
+		return this.config.rejectedInput;
 	}
 
 	CompletableFuture<Long> publish(String state, Version base, Edit edit) {
@@ -383,7 +453,8 @@ public final class ZyncoNode implements AutoCloseable {
 			// encode off the loop: the provisional target version is replaced by the coordinator's
 			this.worker.execute(() -> {
 				try {
-					byte[] delta = Delta.of(slot.name, base.number(), base.number() + 1, edit).encode();
+					byte[] delta = Delta.of(slot.name, base.number(), base.number() + 1, edit)
+						.encode(this.worker, workerParallelism());
 					this.loop.execute(() -> sendPublish(slot, delta, result));
 				}
 				catch (RuntimeException ex) {
@@ -404,7 +475,7 @@ public final class ZyncoNode implements AutoCloseable {
 		this.lifecycle = State.STARTING;
 		this.transports = NodeTransports.newLoop(this.config.name);
 		this.loop = this.transports.loop();
-		this.worker = Executors.newFixedThreadPool(2, (r) -> {
+		this.worker = Executors.newFixedThreadPool(WORKER_THREADS, (r) -> {
 			Thread t = new Thread(r, "zynco-worker-" + this.config.name);
 			t.setDaemon(true);
 			return t;
@@ -477,6 +548,15 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private void tick() {
 		long now = this.config.nanoClock.getAsLong();
+		// how long the loop stood still beyond its tick period (a GC pause, a descheduled
+		// thread): datagrams that arrived meanwhile are still in the socket
+		long tickNanos = this.config.tickInterval.toNanos();
+		long stalled = this.ticked ? now - this.lastTickNanos - 2 * tickNanos : 0;
+		if (stalled < MIN_STALL_NANOS) {
+			stalled = 0;
+		}
+		this.lastTickNanos = now;
+		this.ticked = true;
 		try {
 			this.membership.tick(now);
 			checkLeader();
@@ -497,7 +577,7 @@ public final class ZyncoNode implements AutoCloseable {
 					this.stats.transfersDropped.increment();
 					continue;
 				}
-				in.transfer.tick(now).ifPresent((nack) -> this.control.send(in.sender, nack));
+				tickIncoming(in, now, stalled);
 			}
 			if (this.round != null) {
 				checkRound(now);
@@ -508,11 +588,44 @@ public final class ZyncoNode implements AutoCloseable {
 			checkCatchUp(now);
 			updateReadiness();
 			announce(now);
+			if (now - this.memberSnapshotAt >= MEMBER_SNAPSHOT_NANOS) {
+				this.memberSnapshotAt = now;
+				this.memberSnapshot = List.copyOf(memberViews());
+			}
 		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.ERROR, "zynco node " + this.config.name + ": tick failed", ex);
 		}
 	}
+
+	/**
+	 * Asks an incoming transfer for a NACK, after excusing a loop stall: the stall does not
+	 * count as silence, and the packets it probably left in the socket are reported to the
+	 * sender as used receive buffer (a buffer report when no NACK is due and less than the
+	 * low-water mark is free), so that its rate control backs off before the kernel drops.
+	 */
+	private void tickIncoming(Incoming in, long now, long stalled) {
+		int free = -1;
+		if (stalled > 0) {
+			in.transfer.excuse(stalled);
+			long backlog = in.transfer.backlogEstimate(stalled,
+					in.begin.packetPayload() + NodeTransports.packetOverhead());
+			free = (int) Math.max(0, this.config.socketBufferBytes - backlog);
+		}
+		Optional<Nack> nack = in.transfer.tick(now, free);
+		if (nack.isEmpty() && free >= 0 && free < NodeTransports.lowBufferBytes(this.config)) {
+			nack = in.transfer.bufferReport(now, free);
+		}
+		nack.ifPresent((n) -> this.control.send(in.sender, n));
+	}
+
+	/** Threads a large encode, decode or apply uses: the worker pool, at most one per core. */
+	private static int workerParallelism() {
+		return Math.min(WORKER_THREADS, Runtime.getRuntime().availableProcessors());
+	}
+
+	/** A gap between ticks longer than two tick periods by at least this is a loop stall. */
+	private static final long MIN_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
 	private LocalStatus localStatus() {
 		List<StateStatus> list = new ArrayList<>(this.slots.size());
@@ -575,7 +688,7 @@ public final class ZyncoNode implements AutoCloseable {
 		this.worker.execute(() -> {
 			Snapshot target;
 			try {
-				target = delta.applyTo(p.base.snapshot());
+				target = delta.applyTo(p.base.snapshot(), this.worker, workerParallelism());
 			}
 			catch (RuntimeException ex) {
 				this.loop.execute(() -> publishFailed(p, "[INVALID] the delta does not apply: " + ex.getMessage()));
@@ -614,7 +727,7 @@ public final class ZyncoNode implements AutoCloseable {
 		Runnable task = () -> {
 			try {
 				byte[] encoded = Delta.of(p.slot.name, p.base.number(), p.base.snapshot(), p.version, target, changes)
-					.encode();
+					.encode(this.worker, workerParallelism());
 				this.loop.execute(() -> publishApplied(p, target, encoded));
 			}
 			catch (RuntimeException ex) {
@@ -787,17 +900,22 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	private void completeIncoming(Incoming in) {
-		byte[] bytes = in.transfer.payload();
 		Version base = in.slot.chain.get(in.begin.baseVersion()).orElse(null);
 		if (base == null) {
 			finishIncoming(in, false, "base version " + in.begin.baseVersion() + " left the window", null);
 			return;
 		}
+		// the transfer gives its buffer up, and the worker drops it once decoded, so that the
+		// collector can reclaim hundreds of megabytes while the snapshot is built
+		AtomicReference<byte[]> buffer = new AtomicReference<>(in.transfer.takePayload());
+		int parallelism = workerParallelism();
 		this.worker.execute(() -> {
 			try {
-				Delta delta = Delta.decode(bytes);
+				byte[] bytes = buffer.getAndSet(null);
+				Delta delta = Delta.decode(bytes, 0, bytes.length, this.worker, parallelism);
+				bytes = null;
 				checkDeltaMatches(delta, in.begin);
-				Snapshot target = delta.applyTo(base.snapshot());
+				Snapshot target = delta.applyTo(base.snapshot(), this.worker, parallelism);
 				this.loop.execute(() -> finishIncoming(in, true, null, target));
 			}
 			catch (DeltaFormatException | DeltaMismatchException | IllegalArgumentException ex) {
@@ -1025,12 +1143,44 @@ public final class ZyncoNode implements AutoCloseable {
 		});
 	}
 
-	private void handlePin(Pin pin) {
+	/**
+	 * A pin on the coordinator (from an operator, here or on a member), or the coordinator's
+	 * announcement of a pin on another member: the same PIN frame, which the coordinator sends
+	 * on to every other member once applied, and which the member that asked for it takes as
+	 * the acknowledgement.
+	 */
+	private void handlePin(long from, Pin pin) {
+		boolean leader = isLeader();
+		if (!leader && from != leader().id()) {
+			return; // neither a request to the coordinator nor its announcement
+		}
 		if (pin.pinned()) {
 			this.pins.put(pin.state(), pin.version());
 		}
 		else {
 			this.pins.remove(pin.state());
+		}
+		this.pinsSnapshot = Map.copyOf(this.pins);
+		if (leader) {
+			for (MemberInfo member : this.membership.liveMembers()) {
+				if (member.id() != this.self.id()) {
+					this.control.send(member.id(), pin);
+				}
+			}
+			return;
+		}
+		for (java.util.Iterator<Map.Entry<Pin, Long>> it = this.pinsInFlight.iterator(); it.hasNext();) {
+			Map.Entry<Pin, Long> sent = it.next();
+			Pending pending = this.requests.get(sent.getValue());
+			if (pending == null) {
+				it.remove(); // failed meanwhile (the coordinator left)
+			}
+			else if (sent.getKey().equals(pin)) {
+				it.remove();
+				this.requests.remove(sent.getValue());
+				pending.future.complete(null);
+				break;
+			}
 		}
 	}
 
@@ -1038,24 +1188,50 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private void handlePrepare(long from, Prepare prepare) {
 		noteSwitch(prepare.switchId());
+		if (this.pendingPrepare != null && this.pendingPrepare.prepare.switchId() != prepare.switchId()) {
+			this.pendingPrepare = null; // superseded
+		}
 		ClusterView current = this.view.get();
 		Map<String, Version> next = new LinkedHashMap<>();
+		List<StateVersion> fetch = new ArrayList<>();
 		for (StateVersion target : prepare.targets()) {
 			Slot slot = this.slots.get(target.state());
 			Version held = (slot != null) ? slot.chain.get(target.version()).orElse(null) : null;
+			if (held == null && slot != null && target.version() > slot.chain.latest().number()
+					&& from != this.self.id()) {
+				// a version this node never received (it joined or restarted after it was sent, and
+				// the switch goes to a version other than the one active then): fetch it first
+				fetch.add(target);
+				continue;
+			}
 			if (held == null || held.rootFingerprint() != target.root()) {
+				this.pendingPrepare = null;
 				answerPrepared(from, new Prepared(prepare.switchId(), false, this.config.name + " does not hold version "
 						+ target.version() + " of '" + target.state() + "' with root " + Fingerprints.toHex(target.root())));
 				return;
 			}
 			next.put(target.state(), held);
 		}
+		if (!fetch.isEmpty()) {
+			this.pendingPrepare = new PendingPrepare(from, prepare);
+			long now = this.config.nanoClock.getAsLong();
+			for (StateVersion target : fetch) {
+				CatchUp running = this.catchUps.get(target.state());
+				if (running == null || running.wantVersion != target.version() || running.peer != from) {
+					startCatchUp(this.slots.get(target.state()), from,
+							new StateStatus(target.state(), target.version(), target.root(), target.version()), now, null);
+				}
+			}
+			return;
+		}
+		this.pendingPrepare = null;
 		ClusterView nextView = current.with(prepare.switchId(), next);
 		PreparedSwitch ps = new PreparedSwitch(prepare.switchId(), from, nextView, prepare.rollback());
 		PreparedSwitch superseded = this.prepared;
 		if (superseded != null) {
 			this.participants.forEach((p) -> p.aborted(superseded.next, "superseded by switch " + prepare.switchId()));
 		}
+		ps.preparedAt = this.config.nanoClock.getAsLong();
 		this.prepared = ps;
 		prepareParticipants(ps, (failure) -> {
 			String reason = (failure != null) ? this.config.name + " failed to prepare: " + failure : null;
@@ -1115,7 +1291,32 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A catch-up ended: a prepare waiting for fetched versions runs again (and answers), or
+	 * fails with {@code failure}.
+	 */
+	private void resumePendingPrepare(String failure) {
+		PendingPrepare pending = this.pendingPrepare;
+		if (pending == null) {
+			return;
+		}
+		if (failure != null) {
+			this.pendingPrepare = null;
+			answerPrepared(pending.from, new Prepared(pending.prepare.switchId(), false, this.config.name + " " + failure));
+			return;
+		}
+		for (StateVersion target : pending.prepare.targets()) {
+			if (this.catchUps.containsKey(target.state())) {
+				return; // still fetching another of its versions
+			}
+		}
+		handlePrepare(pending.from, pending.prepare);
+	}
+
 	private void handleAbort(Abort abort) {
+		if (this.pendingPrepare != null && this.pendingPrepare.prepare.switchId() == abort.switchId()) {
+			this.pendingPrepare = null;
+		}
 		PreparedSwitch ps = this.prepared;
 		if (ps != null && ps.switchId == abort.switchId()) {
 			this.prepared = null;
@@ -1147,6 +1348,32 @@ public final class ZyncoNode implements AutoCloseable {
 	 * The cluster's truth is the view of the live member that committed the most recent switch.
 	 * A node behind it catches up, state by state, from the nearest member that serves it.
 	 */
+	/**
+	 * A switch this node prepared whose outcome never came: the cluster decided it without this
+	 * node (it was paused or cut off, left the membership, and the coordinator went on without
+	 * it), so no COMMIT or ABORT is on its way. Once a member reports a later switch, or the
+	 * prepare timeout plus the failure timeout passed, the prepared switch is dropped (its
+	 * participants see an abort) and the node catches up with the cluster's view instead of
+	 * waiting forever.
+	 */
+	private void expireOrphanedPrepare(Heartbeat best, long now) {
+		PreparedSwitch waiting = this.prepared;
+		if (waiting == null || waiting.coordinator == this.self.id() || best == null) {
+			return;
+		}
+		boolean superseded = best.switchId() > waiting.switchId;
+		boolean expired = now - waiting.preparedAt > this.config.prepareTimeout.toNanos()
+				+ this.config.failureTimeout.toNanos();
+		if (!superseded && !expired) {
+			return;
+		}
+		this.prepared = null;
+		String reason = "switch " + waiting.switchId + " was decided without " + this.config.name
+				+ (superseded ? " (the cluster is at switch " + best.switchId() + ")" : " (no outcome within the prepare timeout)");
+		LOG.log(System.Logger.Level.WARNING, "zynco node " + this.config.name + ": " + reason + "; catching up");
+		this.participants.forEach((p) -> p.aborted(waiting.next, reason));
+	}
+
 	private void checkCatchUp(long now) {
 		Heartbeat best = null;
 		long bestId = this.self.id();
@@ -1158,8 +1385,9 @@ public final class ZyncoNode implements AutoCloseable {
 			}
 		}
 		ClusterView current = this.view.get();
+		expireOrphanedPrepare(best, now);
 		if (best == null || best.switchId() <= current.switchId() || this.prepared != null
-				|| (this.catchUpBackoff && now - this.catchUpRetryAfter < 0)) {
+				|| this.pendingPrepare != null || (this.catchUpBackoff && now - this.catchUpRetryAfter < 0)) {
 			return;
 		}
 		Map<String, Version> held = new LinkedHashMap<>();
@@ -1283,6 +1511,8 @@ public final class ZyncoNode implements AutoCloseable {
 			this.catchUps.remove(chunk.state());
 			LOG.log(System.Logger.Level.INFO, "zynco node " + this.config.name + ": catch-up refused by "
 					+ memberName(from) + ": " + chunk.reason());
+			resumePendingPrepare("could not fetch version " + c.wantVersion + " of '" + chunk.state() + "' from "
+					+ memberName(from) + ": " + chunk.reason());
 			return;
 		}
 		if (c.kind != 0 && c.kind != chunk.kind()) {
@@ -1310,11 +1540,11 @@ public final class ZyncoNode implements AutoCloseable {
 		long parent = (base != null) ? base.number() : Version.NO_PARENT;
 		this.worker.execute(() -> {
 			try {
-				Delta delta = Delta.decode(bytes);
+				Delta delta = Delta.decode(bytes, 0, bytes.length, this.worker, workerParallelism());
 				if (delta.targetVersion() != c.wantVersion || delta.targetRoot() != c.wantRoot) {
 					throw new IllegalArgumentException("catch-up answer is for version " + delta.targetVersion());
 				}
-				Snapshot target = delta.applyTo(baseSnapshot);
+				Snapshot target = delta.applyTo(baseSnapshot, this.worker, workerParallelism());
 				this.loop.execute(() -> {
 					this.catchUps.remove(c.slot.name);
 					if (!c.slot.chain.contains(c.wantVersion) && c.slot.chain.latest().number() < c.wantVersion) {
@@ -1323,6 +1553,7 @@ public final class ZyncoNode implements AutoCloseable {
 					}
 					this.stats.versionsReceived.increment();
 					this.listeners.forEach((l) -> l.versionReceived(c.slot.name, c.wantVersion, bytes.length, true));
+					resumePendingPrepare(null);
 				});
 			}
 			catch (RuntimeException ex) {
@@ -1330,6 +1561,8 @@ public final class ZyncoNode implements AutoCloseable {
 					this.catchUps.remove(c.slot.name);
 					this.stats.mismatches.increment();
 					this.listeners.forEach((l) -> l.mismatch(c.slot.name, c.wantVersion, ex.getMessage()));
+					resumePendingPrepare("version " + c.wantVersion + " of '" + c.slot.name
+							+ "' fetched for the switch failed verification: " + ex.getMessage());
 				});
 			}
 		});
@@ -1407,9 +1640,7 @@ public final class ZyncoNode implements AutoCloseable {
 			handleSwitchResult(result);
 		}
 		else if (message instanceof Pin pin) {
-			if (isLeader()) {
-				handlePin(pin);
-			}
+			handlePin(from, pin);
 		}
 		else if (message instanceof CatchUpRequest request) {
 			handleCatchUpRequest(from, request);
@@ -1568,6 +1799,13 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 	}
 
+	/** Coordinator: tells a member that joined which states are pinned. */
+	private void announcePins(MemberInfo member) {
+		if (!this.pins.isEmpty() && isLeader()) {
+			this.pins.forEach((state, version) -> this.control.send(member.id(), new Pin(state, version, true)));
+		}
+	}
+
 	private MemberInfo leader() {
 		return this.config.coordinator.leader(this.membership.liveMembers());
 	}
@@ -1603,7 +1841,7 @@ public final class ZyncoNode implements AutoCloseable {
 			LocalStatus local = isSelf ? localStatus() : null;
 			views.add(new MemberView(m, status.state().name(), m.id() == coordinator.id(), isSelf,
 					isSelf ? local.ready() : (hb != null && hb.ready()), isSelf ? local.switchId() : (hb != null) ? hb.switchId() : -1,
-					status.rttNanos(), isSelf ? local.states() : (hb != null) ? hb.states() : List.of()));
+					status.rttNanos(), StateReport.of(isSelf ? local.states() : (hb != null) ? hb.states() : List.of())));
 		}
 		return views;
 	}
@@ -1651,6 +1889,16 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 
 		@Override
+		public boolean holds(long senderId, long transferId, int sequence) {
+			Incoming in = ZyncoNode.this.incoming.get(transferId);
+			if (in == null || in.sender != senderId || !(in.completing || in.transfer.holds(sequence))) {
+				return false;
+			}
+			ZyncoNode.this.stats.duplicatesDropped.increment();
+			return true;
+		}
+
+		@Override
 		public void onAnnounce(long senderId, byte[] memberInfo) {
 			if (ZyncoNode.this.membership != null) {
 				handleAnnounce(senderId, memberInfo);
@@ -1664,6 +1912,7 @@ public final class ZyncoNode implements AutoCloseable {
 		@Override
 		public void memberJoined(MemberInfo member) {
 			ZyncoNode.this.members.put(member.id(), member);
+			ZyncoNode.this.announcePins(member);
 			ZyncoNode.this.listeners.forEach((l) -> l.memberJoined(member));
 		}
 
@@ -1897,6 +2146,9 @@ public final class ZyncoNode implements AutoCloseable {
 
 	}
 
+	private record PendingPrepare(long from, Prepare prepare) {
+	}
+
 	private static final class PreparedSwitch {
 
 		final long switchId;
@@ -1908,6 +2160,9 @@ public final class ZyncoNode implements AutoCloseable {
 		final boolean rollback;
 
 		boolean ready;
+
+		/** When this member prepared it (nano clock), for {@code expireOrphanedPrepare}. */
+		long preparedAt;
 
 		PreparedSwitch(long switchId, long coordinator, ClusterView next, boolean rollback) {
 			this.switchId = switchId;
@@ -1965,7 +2220,7 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/** One member as this node sees it, for operators. */
 	public record MemberView(MemberInfo member, String state, boolean coordinator, boolean self, boolean ready,
-			long switchId, long rttNanos, List<StateStatus> states) {
+			long switchId, long rttNanos, List<StateReport> states) {
 	}
 
 }

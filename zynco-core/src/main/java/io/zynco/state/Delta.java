@@ -4,12 +4,15 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.zip.CRC32C;
 
 import io.zynco.state.internal.ChangeArrays;
 import io.zynco.state.internal.EntryBlobs;
 import io.zynco.state.internal.Hashes;
+import io.zynco.state.internal.Parallel;
 
 /**
  * The effective changes from one version of a state to the next, with the fingerprints that
@@ -159,6 +162,17 @@ public final class Delta {
 	 * root fingerprint is not the target's; nothing is returned then
 	 */
 	public Snapshot applyTo(Snapshot base) {
+		return applyTo(base, null, 1);
+	}
+
+	/**
+	 * {@link #applyTo(Snapshot)} with the segments applied in parallel by the caller and helper
+	 * tasks of {@code executor} (see {@link Snapshot#apply(ChangeSet, Executor, int)}); the same
+	 * checks, the same result.
+	 * @param executor runs helpers; {@code null} to apply on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 */
+	public Snapshot applyTo(Snapshot base, Executor executor, int parallelism) {
 		if (base.segmentBits() != this.segmentBits) {
 			throw new DeltaMismatchException(DeltaMismatchException.Check.SEGMENTS, "delta for '" + this.stateName
 					+ "' expects " + (1 << this.segmentBits) + " segments, base has " + base.segmentCount());
@@ -169,7 +183,7 @@ public final class Delta {
 							+ " expects base root " + Fingerprints.toHex(this.baseRoot) + " but the base has "
 							+ Fingerprints.toHex(base.rootFingerprint()));
 		}
-		Snapshot result = base.apply(this.changes);
+		Snapshot result = base.apply(this.changes, executor, parallelism);
 		if (result.rootFingerprint() != this.targetRoot || result.size() != this.targetSize) {
 			throw new DeltaMismatchException(DeltaMismatchException.Check.TARGET_ROOT,
 					"delta for '" + this.stateName + "' " + this.baseVersion + " -> " + this.targetVersion
@@ -210,8 +224,40 @@ public final class Delta {
 
 	/** The encoding described in the class documentation. */
 	public byte[] encode() {
+		return encode(null, 1);
+	}
+
+	/**
+	 * {@link #encode()} with the changes measured and copied in parallel by the caller and
+	 * helper tasks of {@code executor}; the same bytes.
+	 * @param executor runs helpers; {@code null} to encode on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 */
+	public byte[] encode(Executor executor, int parallelism) {
 		byte[] name = nameBytes();
-		byte[] out = new byte[encodedLength()];
+		ChangeArrays arrays = this.changes.arrays();
+		int n = arrays.size();
+		int chunkSize = chunkSize(n, parallelism);
+		int chunks = (n + chunkSize - 1) / chunkSize;
+		Executor helpers = (n >= 2 * DECODE_CHUNK) ? executor : null;
+		long[] offsets = new long[chunks + 1];
+		Parallel.forEachChunk(chunks, helpers, parallelism, (c) -> {
+			long length = 0;
+			for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
+				length += 1 + changeBodyLength(arrays, i);
+			}
+			offsets[c + 1] = length;
+		});
+		offsets[0] = FIXED_HEADER + name.length;
+		for (int c = 1; c <= chunks; c++) {
+			offsets[c] += offsets[c - 1];
+		}
+		long total = offsets[chunks] + TRAILER;
+		if (total > Integer.MAX_VALUE - 16) {
+			throw new IllegalStateException("delta for '" + this.stateName + "' is too large to encode in one array ("
+					+ total + " bytes); publish it in smaller edits");
+		}
+		byte[] out = new byte[(int) total];
 		ByteBuffer header = ByteBuffer.wrap(out);
 		header.putInt(MAGIC)
 			.put(FORMAT_VERSION)
@@ -225,21 +271,27 @@ public final class Delta {
 			.putLong(this.targetRoot)
 			.putLong(this.targetSize)
 			.putInt(this.changes.size());
-		int p = header.position();
-		ChangeArrays arrays = this.changes.arrays();
-		for (int i = 0; i < arrays.size(); i++) {
-			byte[] blob = arrays.blob(i);
-			out[p++] = arrays.kind(i);
-			if (arrays.isPut(i)) {
-				p = EntryBlobs.writeVarint(out, p, blob.length);
+		Parallel.forEachChunk(chunks, helpers, parallelism, (c) -> {
+			int p = (int) offsets[c];
+			for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
+				byte[] blob = arrays.blob(i);
+				out[p++] = arrays.kind(i);
+				if (arrays.isPut(i)) {
+					p = EntryBlobs.writeVarint(out, p, blob.length);
+				}
+				System.arraycopy(blob, 0, out, p, blob.length);
+				p += blob.length;
 			}
-			System.arraycopy(blob, 0, out, p, blob.length);
-			p += blob.length;
-		}
+		});
+		int p = (int) offsets[chunks];
 		CRC32C crc = new CRC32C();
 		crc.update(out, 0, p);
 		ByteBuffer.wrap(out, p, TRAILER).putInt((int) crc.getValue());
 		return out;
+	}
+
+	private static int chunkSize(int changes, int parallelism) {
+		return Math.max(DECODE_CHUNK, changes / Math.max(1, 4 * parallelism) + 1);
 	}
 
 	/** Decodes a whole array; see {@link #decode(byte[], int, int)}. */
@@ -253,6 +305,18 @@ public final class Delta {
 	 * @throws DeltaFormatException if the input is not a valid delta
 	 */
 	public static Delta decode(byte[] bytes, int offset, int length) {
+		return decode(bytes, offset, length, null, 1);
+	}
+
+	/**
+	 * {@link #decode(byte[], int, int)} with the entries copied, hashed and order-checked in
+	 * parallel by the caller and helper tasks of {@code executor}, once one sequential pass has
+	 * checked every length. The same checks and the same result; when the input has several
+	 * defects, the one reported may differ.
+	 * @param executor runs helpers; {@code null} to decode on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 */
+	public static Delta decode(byte[] bytes, int offset, int length, Executor executor, int parallelism) {
 		Objects.checkFromIndexSize(offset, length, bytes.length);
 		if (length < MIN_ENCODED_LENGTH) {
 			throw reject(DeltaFormatException.Reason.TRUNCATED,
@@ -306,14 +370,17 @@ public final class Delta {
 			throw reject(DeltaFormatException.Reason.TRUNCATED,
 					"delta announces " + Integer.toUnsignedString(changeCount) + " changes in " + (end - p) + " bytes");
 		}
-		ChangeArrays.Appender changes = new ChangeArrays.Appender(changeCount);
+		// pass 1, sequential: every kind and length, so that pass 2 reads only checked ranges;
+		// starts[i] and ends[i] bound change i's blob
+		byte[] kinds = new byte[changeCount];
+		int[] starts = new int[changeCount];
+		int[] ends = new int[changeCount];
 		int[] cursor = new int[1];
 		for (int i = 0; i < changeCount; i++) {
 			if (p >= end) {
 				throw reject(DeltaFormatException.Reason.TRUNCATED, "delta ends inside change " + i);
 			}
 			byte kind = bytes[p++];
-			byte[] blob;
 			if (kind == ChangeArrays.PUT) {
 				cursor[0] = p;
 				int entryLength = readVarint(bytes, cursor, end, "entry length of change " + i);
@@ -329,7 +396,7 @@ public final class Delta {
 					throw reject(DeltaFormatException.Reason.BAD_FIELD,
 							"key length " + keyLength + " of change " + i + " exceeds its entry");
 				}
-				blob = java.util.Arrays.copyOfRange(bytes, p, p + entryLength);
+				starts[i] = p;
 				p += entryLength;
 			}
 			else if (kind == ChangeArrays.REMOVE) {
@@ -340,31 +407,60 @@ public final class Delta {
 					throw reject(DeltaFormatException.Reason.TRUNCATED,
 							"key length " + keyLength + " of change " + i + " exceeds the input");
 				}
-				blob = java.util.Arrays.copyOfRange(bytes, p, p + header + keyLength);
+				starts[i] = p;
 				p += header + keyLength;
 			}
 			else {
 				throw reject(DeltaFormatException.Reason.BAD_FIELD, "change " + i + " has unknown kind " + kind);
 			}
-			int keyLength = EntryBlobs.keyLength(blob);
-			long hash = Hashes.keyHash(blob, EntryBlobs.varintSize(keyLength), keyLength);
-			try {
-				changes.appendStrict(hash, blob, kind);
-			}
-			catch (IllegalArgumentException ex) {
-				throw reject(DeltaFormatException.Reason.BAD_ORDER, "delta " + ex.getMessage());
-			}
+			kinds[i] = kind;
+			ends[i] = p;
 		}
 		if (p != end) {
 			throw reject(DeltaFormatException.Reason.TRAILING_BYTES,
 					"delta has " + (end - p) + " bytes after its last change");
 		}
+		// pass 2, in chunks: copy each blob out, hash its key, check the order inside the chunk;
+		// then the order across chunk boundaries
+		long[] hashes = new long[changeCount];
+		byte[][] blobs = new byte[changeCount][];
+		int chunkSize = chunkSize(changeCount, parallelism);
+		int chunks = (changeCount + chunkSize - 1) / chunkSize;
+		Parallel.forEachChunk(chunks, (changeCount >= 2 * DECODE_CHUNK) ? executor : null, parallelism, (c) -> {
+			int from = c * chunkSize;
+			int to = Math.min(changeCount, from + chunkSize);
+			for (int i = from; i < to; i++) {
+				byte[] blob = Arrays.copyOfRange(bytes, starts[i], ends[i]);
+				int keyLength = EntryBlobs.keyLength(blob);
+				hashes[i] = Hashes.keyHash(blob, EntryBlobs.varintSize(keyLength), keyLength);
+				blobs[i] = blob;
+				if (i > from) {
+					checkOrder(hashes, blobs, i);
+				}
+			}
+		});
+		for (int c = 1; c < chunks; c++) {
+			checkOrder(hashes, blobs, c * chunkSize);
+		}
 		try {
 			return new Delta(name, segmentBits, baseVersion, baseRoot, targetVersion, targetRoot, targetSize,
-					new ChangeSet(changes.build()));
+					new ChangeSet(ChangeArrays.ofSorted(hashes, blobs, kinds)));
 		}
 		catch (IllegalArgumentException ex) {
 			throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Least changes per chunk of a parallel encode or decode; fewer than two chunks' worth are
+	 * done on the caller alone.
+	 */
+	private static final int DECODE_CHUNK = 4096;
+
+	private static void checkOrder(long[] hashes, byte[][] blobs, int i) {
+		if (EntryBlobs.compare(hashes[i - 1], blobs[i - 1], hashes[i], blobs[i]) >= 0) {
+			throw reject(DeltaFormatException.Reason.BAD_ORDER, "delta change " + i
+					+ " is out of order or repeats a key (changes must be sorted by key hash, then key, each key once)");
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 import com.dynatrace.hash4j.hashing.HashStream64;
 
@@ -206,6 +207,18 @@ public final class Snapshot {
 	 */
 	public Snapshot apply(ChangeSet changes) {
 		Node[] updated = this.trie.apply(this.segments, changes.arrays(), null);
+		return (updated == this.segments) ? this : new Snapshot(this.trie, updated);
+	}
+
+	/**
+	 * {@link #apply(ChangeSet)} with the segments split among the caller and helper tasks of
+	 * {@code executor}; the result is the same. The caller also works, and never waits for a
+	 * helper that has not started, so any executor will do (a busy one, or the caller's own).
+	 * @param executor runs helpers; {@code null} to apply on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 */
+	public Snapshot apply(ChangeSet changes, Executor executor, int parallelism) {
+		Node[] updated = this.trie.apply(this.segments, changes.arrays(), executor, parallelism);
 		return (updated == this.segments) ? this : new Snapshot(this.trie, updated);
 	}
 

@@ -171,6 +171,60 @@ class ZyncoNodeClusterTests {
 	}
 
 	@Test
+	void aJoinerFetchesANewerVersionOfTheWindowWhenTheClusterSwitchesToIt() throws Exception {
+		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
+		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "one")).get(30, TimeUnit.SECONDS);
+		long v2 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "two")).get(30, TimeUnit.SECONDS);
+		cluster.get(0).rollback("fares", v1).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		// a member that joins now catches up to the active v1 only: it never received v2
+		ZyncoNode joiner = node("joiner", TransportMode.UNICAST,
+				new InetSocketAddress("127.0.0.1", cluster.get(0).self().controlPort()));
+		Await.until(TIMEOUT, "the joiner serves v1", () -> joiner.isReady() && joiner.view().version("fares").number() == v1);
+		assertThat(fares(joiner).chain().contains(v2)).isFalse();
+		// switching the cluster forward to v2 makes it fetch v2 while it prepares, not abort
+		ClusterView forward = cluster.get(1).switchTo(java.util.Map.of("fares", v2)).get(30, TimeUnit.SECONDS);
+		assertThat(forward.version("fares").number()).isEqualTo(v2);
+		awaitAllAt(v2);
+		assertThat(fares(joiner).view().get("k")).isEqualTo("two");
+		assertThat(joiner.isReady()).isTrue();
+	}
+
+	@Test
+	void aMemberStalledAfterItPreparedCatchesUpWhenTheClusterSwitchedWithoutIt() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, TransportMode.UNICAST);
+		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "one")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		ZyncoNode stalled = cluster.get(2);
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		// a listener that blocks the node's protocol thread once it prepared, as a paused process would:
+		// no heartbeats, no answer; the others remove it and switch without it
+		stalled.addListener(new ReplicationListener() {
+			@Override
+			public void prepared(ClusterView next) {
+				if (next.version("fares").number() > v1) {
+					try {
+						release.await(20, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}
+			}
+		});
+		long v2 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "two")).get(30, TimeUnit.SECONDS);
+		Await.until(TIMEOUT, "the others switch without the stalled member",
+				() -> cluster.get(0).view().version("fares").number() == v2
+						&& cluster.get(1).view().version("fares").number() == v2);
+		release.countDown();
+		// resumed, it answers a switch that was decided without it: it must not wait for an outcome forever
+		Await.until(TIMEOUT, () -> "the stalled member serves v" + v2 + " and is ready (it is at "
+				+ stalled.view().version("fares").number() + ", ready " + stalled.isReady() + ")",
+				() -> stalled.view().version("fares").number() == v2 && stalled.isReady());
+		assertThat(fares(stalled).view().get("k")).isEqualTo("two");
+	}
+
+	@Test
 	void switchesSeveralStatesTogetherAndRefusesUnknownVersions() throws Exception {
 		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
 		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "1")).get(30, TimeUnit.SECONDS);

@@ -69,8 +69,9 @@ public class ZyncoEndpoint {
 				this.node.isRunning(), this.node.isReady(), this.node.transportMode().name().toLowerCase(Locale.ROOT),
 				isCoordinator, coordinator, view.switchId(), view.label());
 		Map<String, StateDescriptor> states = new LinkedHashMap<>();
+		Map<String, Long> pins = this.node.pins();
 		for (ReplicatedState<?, ?> state : this.node.states()) {
-			states.put(state.name(), describe(state));
+			states.put(state.name(), describe(state, pins));
 		}
 		return new ZyncoDescriptor(node, members, states);
 	}
@@ -81,7 +82,7 @@ public class ZyncoEndpoint {
 	 */
 	@ReadOperation
 	public StateDescriptor state(@Selector String name) {
-		return describe(this.node.state(name));
+		return describe(this.node.state(name), this.node.pins());
 	}
 
 	/**
@@ -114,7 +115,10 @@ public class ZyncoEndpoint {
 		return switched(state, "rollback", await(this.node.rollback(state, version)));
 	}
 
-	/** Pins a state at its active version (or unpins it) on the coordinator. */
+	/**
+	 * Pins a state at its active version (or unpins it) on the coordinator; returns once the
+	 * coordinator applied it.
+	 */
 	public ChangeDescriptor pin(String state, boolean pinned) {
 		this.node.state(state);
 		await(this.node.pin(state, pinned));
@@ -137,7 +141,13 @@ public class ZyncoEndpoint {
 
 	private List<MemberDescriptor> members() {
 		List<MemberDescriptor> members = new ArrayList<>();
-		for (MemberView member : await(this.node.members())) {
+		// the node's snapshot (at most ~100 ms old) answers without waiting for its protocol
+		// thread; it is empty only before the node's first tick, and then the node answers
+		List<MemberView> views = this.node.memberSnapshot();
+		if (views.isEmpty()) {
+			views = await(this.node.members());
+		}
+		for (MemberView member : views) {
 			List<MemberStateDescriptor> states = new ArrayList<>();
 			member.states()
 				.forEach((status) -> states.add(new MemberStateDescriptor(status.state(), status.active(),
@@ -150,7 +160,7 @@ public class ZyncoEndpoint {
 		return members;
 	}
 
-	private static StateDescriptor describe(ReplicatedState<?, ?> state) {
+	private static StateDescriptor describe(ReplicatedState<?, ?> state, Map<String, Long> pins) {
 		Version active = state.active();
 		long activeNumber = (active != null) ? active.number() : -1;
 		List<VersionDescriptor> versions = new ArrayList<>();
@@ -161,7 +171,7 @@ public class ZyncoEndpoint {
 					version.created(), version.origin()));
 		}
 		return new StateDescriptor(state.name(), state.policy().name().toLowerCase(Locale.ROOT), activeNumber,
-				state.chain().heapBytes(), versions);
+				pins.get(state.name()), state.chain().heapBytes(), versions);
 	}
 
 	private <T> T await(CompletableFuture<T> future) {
@@ -219,8 +229,12 @@ public class ZyncoEndpoint {
 	public record MemberStateDescriptor(String state, long active, String activeRoot, long newest) {
 	}
 
-	/** A state and its window, oldest version first. */
-	public record StateDescriptor(String name, String policy, long active, long heapBytes,
+	/**
+	 * A state and its window, oldest version first.
+	 * @param pinned the version the state is pinned at on the coordinator, or {@code null}
+	 * if it is not pinned (as the coordinator announced it to this node)
+	 */
+	public record StateDescriptor(String name, String policy, long active, @Nullable Long pinned, long heapBytes,
 			List<VersionDescriptor> versions) {
 	}
 

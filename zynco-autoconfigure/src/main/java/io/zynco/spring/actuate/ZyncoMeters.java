@@ -43,6 +43,9 @@ public enum ZyncoMeters {
 	/** Time of the switches this node coordinated. */
 	SWITCH_TIME("zynco.switch.time", Type.COUNTER,
 			"Total time of the switches this node coordinated, prepare to commit", "seconds"),
+	/** Duration of each switch this node coordinated. */
+	SWITCH_DURATION("zynco.switch.duration", Type.TIMER,
+			"Duration of each switch this node coordinated, prepare sent to commit", "seconds"),
 	/** Catch-ups outside a switch. */
 	CATCH_UPS("zynco.catchups", Type.COUNTER, "Times this node caught up with the cluster outside a switch",
 			"catchups"),
@@ -72,7 +75,9 @@ public enum ZyncoMeters {
 		/** A function counter: monotonic, read from the node when the registry publishes. */
 		COUNTER,
 		/** A gauge. */
-		GAUGE
+		GAUGE,
+		/** A timer, recorded by the node as events happen. */
+		TIMER
 
 	}
 

@@ -1,7 +1,6 @@
 package io.zynco.spring.actuate;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -9,44 +8,36 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import org.jspecify.annotations.Nullable;
 
 import io.zynco.replication.NodeStats;
+import io.zynco.replication.RejectedInputCounter;
 import io.zynco.replication.ReplicatedState;
 import io.zynco.replication.ZyncoNode;
-import io.zynco.spring.ZyncoRejectedInput;
 import io.zynco.version.Version;
 
 /**
  * Registers the {@code zynco.*} meters of a node, listed in {@link ZyncoMeters}: counters
- * read from {@link NodeStats}, gauges of membership, readiness and of each state's window,
- * and one counter per channel and reason of rejected input, registered when that reason
- * first occurs. Meters read the node when the registry polls them. Thread-safe.
+ * read from {@link NodeStats}, a timer of the switches the node coordinates, gauges of
+ * membership, readiness and of each state's window, and one counter per channel and reason
+ * of the node's {@linkplain ZyncoNode#rejectedInput() rejected input}, registered when that
+ * reason first occurs. Meters read the node when the registry polls them, without waiting
+ * for its protocol thread. Thread-safe.
  */
 public class ZyncoMetrics implements MeterBinder {
 
-	private static final long MEMBERS_TIMEOUT_MILLIS = 500;
-
 	private final ZyncoNode node;
 
-	private final @Nullable ZyncoRejectedInput rejectedInput;
-
 	private final Tags tags;
-
-	private final AtomicInteger lastMembers = new AtomicInteger();
 
 	/**
 	 * Meters of a node.
 	 * @param node the node
-	 * @param rejectedInput the node's count of rejected input, or {@code null} if the node
-	 * counts it elsewhere (no {@code zynco.input.rejected} meters then)
 	 * @param tags tags added to every meter
 	 */
-	public ZyncoMetrics(ZyncoNode node, @Nullable ZyncoRejectedInput rejectedInput,
-			Iterable<Tag> tags) {
+	public ZyncoMetrics(ZyncoNode node, Iterable<Tag> tags) {
 		this.node = node;
-		this.rejectedInput = rejectedInput;
 		this.tags = Tags.of(tags);
 	}
 
@@ -69,7 +60,12 @@ public class ZyncoMetrics implements MeterBinder {
 		counter(registry, ZyncoMeters.CATCH_UPS, Tags.empty(), (s) -> s.catchUps());
 		counter(registry, ZyncoMeters.CATCH_UPS_SERVED, Tags.empty(), (s) -> s.catchUpsServed());
 		counter(registry, ZyncoMeters.MISMATCHES, Tags.empty(), (s) -> s.mismatches());
-		gauge(registry, ZyncoMeters.MEMBERS, Tags.empty(), this, ZyncoMetrics::members);
+		Timer switchDuration = Timer.builder(ZyncoMeters.SWITCH_DURATION.meterName())
+			.description(ZyncoMeters.SWITCH_DURATION.description())
+			.tags(this.tags)
+			.register(registry);
+		this.node.stats().onSwitch((nanos) -> switchDuration.record(nanos, TimeUnit.NANOSECONDS));
+		gauge(registry, ZyncoMeters.MEMBERS, Tags.empty(), this.node, (n) -> n.memberSnapshot().size());
 		gauge(registry, ZyncoMeters.READY, Tags.empty(), this.node, (n) -> n.isReady() ? 1 : 0);
 		for (ReplicatedState<?, ?> state : this.node.states()) {
 			Tags tags = Tags.of("state", state.name());
@@ -80,11 +76,9 @@ public class ZyncoMetrics implements MeterBinder {
 			gauge(registry, ZyncoMeters.STATE_VERSIONS, tags, state, (s) -> s.chain().size());
 			gauge(registry, ZyncoMeters.STATE_HEAP, tags, state, (s) -> s.chain().heapBytes());
 		}
-		ZyncoRejectedInput rejected = this.rejectedInput;
-		if (rejected != null) {
-			rejected.onReason((channel, reason) -> counter(registry, ZyncoMeters.INPUT_REJECTED,
-					Tags.of("channel", channel, "reason", reason), rejected, (r) -> r.count(channel, reason)));
-		}
+		RejectedInputCounter rejected = this.node.rejectedInput();
+		rejected.onReason((channel, reason) -> counter(registry, ZyncoMeters.INPUT_REJECTED,
+				Tags.of("channel", channel, "reason", reason), rejected, (r) -> r.count(channel, reason)));
 	}
 
 	private void counter(MeterRegistry registry, ZyncoMeters meter, Tags tags, ToDoubleFunction<NodeStats> value) {
@@ -107,22 +101,6 @@ public class ZyncoMetrics implements MeterBinder {
 			.tags(this.tags.and(tags))
 			.strongReference(true)
 			.register(registry);
-	}
-
-	/** Members in the node's view; the last known count if the node does not answer at once. */
-	private double members() {
-		try {
-			int members = this.node.members().get(MEMBERS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).size();
-			this.lastMembers.set(members);
-			return members;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return this.lastMembers.get();
-		}
-		catch (Exception ex) {
-			return this.lastMembers.get();
-		}
 	}
 
 }

@@ -80,7 +80,7 @@ public class ZyncoRoutingFilter extends OncePerRequestFilter implements Ordered 
 			held = new RequestPin(this.views.acquire());
 			request.setAttribute(PIN_ATTRIBUTE, held);
 			if (this.header != null && !response.isCommitted()) {
-				response.setHeader(this.header, held.pin.view().label());
+				response.setHeader(this.header, held.pin.label());
 			}
 		}
 		ZyncoViews.Binding binding = this.views.bind(held.pin);

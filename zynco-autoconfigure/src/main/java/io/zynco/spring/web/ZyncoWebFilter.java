@@ -63,7 +63,7 @@ public class ZyncoWebFilter implements WebFilter, Ordered {
 			try {
 				exchange.getAttributes().put(PIN_ATTRIBUTE, pin);
 				if (this.header != null) {
-					String label = pin.view().label();
+					String label = pin.label();
 					ServerHttpResponse response = exchange.getResponse();
 					response.beforeCommit(() -> {
 						response.getHeaders().set(this.header, label);

@@ -100,10 +100,14 @@ class ZyncoEndpointTests {
 
 	@Test
 	void aPinnedStateRefusesToSwitchUntilUnpinned() {
+		assertThat(this.endpoint.state("fares").pinned()).isNull();
 		assertThat(this.endpoint.change("fares", "pin", null).active()).isEqualTo(2);
+		assertThat(this.endpoint.state("fares").pinned()).isEqualTo(2);
+		assertThat(this.endpoint.zynco().states().get("fares").pinned()).isEqualTo(2);
 		assertThatExceptionOfType(ReplicationException.class).isThrownBy(() -> this.endpoint.rollback("fares", 1))
 			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(ReplicationException.Reason.PINNED));
 		this.endpoint.change("fares", "unpin", null);
+		assertThat(this.endpoint.state("fares").pinned()).isNull();
 		assertThat(this.endpoint.rollback("fares", 1).active()).isEqualTo(1);
 	}
 

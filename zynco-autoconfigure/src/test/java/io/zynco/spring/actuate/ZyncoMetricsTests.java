@@ -1,16 +1,18 @@
 package io.zynco.spring.actuate;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.zynco.replication.RejectedInputCounter;
 import io.zynco.replication.ZyncoNode;
-import io.zynco.spring.ZyncoRejectedInput;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,14 +21,16 @@ class ZyncoMetricsTests {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-	private final ZyncoRejectedInput rejectedInput = new ZyncoRejectedInput();
-
 	private ZyncoNode node;
+
+	private RejectedInputCounter rejectedInput;
 
 	@BeforeEach
 	void bind() throws Exception {
-		this.node = TestNodes.start((builder) -> builder.rejectedInput(this.rejectedInput));
-		new ZyncoMetrics(this.node, this.rejectedInput, Tags.of("app", "fares")).bindTo(this.registry);
+		this.node = TestNodes.start((builder) -> {
+		});
+		this.rejectedInput = this.node.rejectedInput();
+		new ZyncoMetrics(this.node, Tags.of("app", "fares")).bindTo(this.registry);
 	}
 
 	@AfterEach
@@ -68,6 +72,16 @@ class ZyncoMetricsTests {
 	}
 
 	@Test
+	void timesEachSwitchTheNodeCoordinates() throws Exception {
+		TestNodes.publish(this.node, "LHR-JFK", "420");
+		TestNodes.publish(this.node, "LHR-JFK", "430");
+		Timer timer = this.registry.get("zynco.switch.duration").tag("app", "fares").timer();
+		assertThat(timer.count()).isEqualTo(2);
+		assertThat(timer.totalTime(TimeUnit.NANOSECONDS)).isPositive()
+			.isLessThanOrEqualTo(this.node.stats().switchNanos());
+	}
+
+	@Test
 	void gaugesMembersAndReadiness() {
 		assertThat(this.registry.get("zynco.members").gauge().value()).isEqualTo(1);
 		assertThat(this.registry.get("zynco.ready").gauge().value()).isEqualTo(this.node.isReady() ? 1 : 0);
@@ -91,7 +105,7 @@ class ZyncoMetricsTests {
 	void aRegistryBoundLaterSeesReasonsThatOccurredBefore() {
 		this.rejectedInput.reject("data", "replayed", "test");
 		SimpleMeterRegistry later = new SimpleMeterRegistry();
-		new ZyncoMetrics(this.node, this.rejectedInput, Tags.empty()).bindTo(later);
+		new ZyncoMetrics(this.node, Tags.empty()).bindTo(later);
 		assertThat(later.get("zynco.input.rejected").tags("channel", "data", "reason", "replayed")
 			.functionCounter()
 			.count()).isEqualTo(1);

@@ -30,7 +30,7 @@ import io.zynco.protocol.DataPacket;
  * <pre>
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
- *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|NONE]
+ *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|AES_GCM|NONE]
  *     [--xmx 3g] [--warmup-mib 32] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
  *     [--max-minutes 15] [--skip-tcp] [--child-jvm-args "-Xms3g -XX:+AlwaysPreTouch"]
  * </pre>
@@ -38,8 +38,8 @@ import io.zynco.protocol.DataPacket;
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
  * loss, multicast with {@code --loss} dropped on each receiver's receive path (the node's
  * seeded {@code DataFaults} hook), and the TCP fan-out. {@code --extras} adds single runs of
- * variants ({@code mc|uc}-packetSize[-none for no packet authentication]). Before measuring,
- * every cluster publishes {@code --warmup-mib} on a separate state (and the TCP sender sends
+ * variants ({@code mc|uc}-packetSize[-none for no packet authentication, -gcm for AES-GCM]).
+ * Before measuring, every cluster publishes {@code --warmup-mib} on a separate state (and the TCP sender sends
  * that many random bytes), so that the JIT has compiled the paths; {@code --warmup-mib 0}
  * measures cold JVMs. Throughput of a
  * receiver is the transferred bytes over the time from the publish command to the receiver's
@@ -300,7 +300,8 @@ public final class ReplicationBenchmark {
 			}
 			String[] p = extra.trim().split("-");
 			String mode = p[0].equals("uc") ? "UNICAST" : "MULTICAST";
-			String sec = (p.length > 2 && p[2].equals("none")) ? "NONE" : security;
+			String sec = (p.length > 2 && p[2].equals("none")) ? "NONE"
+					: (p.length > 2 && p[2].equals("gcm")) ? "AES_GCM" : security;
 			results.addAll(runGuarded(new Variant(extra.trim(), mode, Integer.parseInt(p[1]), 0, sec), 1));
 		}
 		printTables(results);

@@ -1,15 +1,14 @@
 package io.zynco.benchmarks.web;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,14 +16,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
 import org.HdrHistogram.Histogram;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -42,7 +43,9 @@ import io.zynco.replication.ClusterView;
 import io.zynco.replication.ReplicatedState;
 import io.zynco.spring.ZyncoState;
 import io.zynco.spring.ZyncoViews;
+import io.zynco.state.ChangeSet;
 import io.zynco.state.Codec;
+import io.zynco.state.Snapshot;
 import io.zynco.state.StateType;
 import io.zynco.state.StateView;
 
@@ -52,19 +55,22 @@ import io.zynco.state.StateView;
  * ({@code --entries} entries, indexed by a {@code @ZyncoState} bean) switches
  * {@code --switches} times, each switch a publish of a 1% change.
  * <p>
- * Every request has an intended send time (start + i / rate); a scheduler thread hands it to
- * an asynchronous {@link HttpClient} at that time, so a slow response never delays later
- * sends, and its latency is measured from the intended send time (coordinated-omission
- * correction: if the generator itself falls behind, that delay counts too). A request whose
- * lifetime [intended send, response] overlaps a switch window [publish call, publish
- * completed + 50 ms] is recorded in the "during switches" histogram, every other measured
- * request in "steady". Every response is checked: status 200, a {@code Zynco-Versions}
- * header, a body whose version is the header's and whose value is the one that version holds
- * for the key. Client and server share the JVM (and the host's two cores).
+ * The load comes from {@link LoadClient}, a second JVM (Epsilon GC: it never pauses) started
+ * by this one on the same host: request {@code i} has the intended send time
+ * {@code start + i / rate} on the host's monotonic clock, which both processes share, and its
+ * latency is measured from that time (coordinated-omission correction: if the generator
+ * itself falls behind, that delay counts too). A request whose lifetime [intended send,
+ * response] overlaps a switch window [publish call, publish completed + 50 ms] is recorded in
+ * the "during switches" histogram, every other measured request in "steady". Every response
+ * is checked: status 200, a {@code Zynco-Versions} header, a body whose key is the one asked
+ * for, whose version is the header's and whose value is the one that version holds for the
+ * key. The index bean is built incrementally by default ({@code --index incremental}; also
+ * {@code copy}, {@code view}, see {@link IndexMode}).
  * <p>
- * Run: {@code java -Xms1g -Xmx1g -cp zynco-benchmarks/target/benchmarks.jar
+ * Run: {@code java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp zynco-benchmarks/target/benchmarks.jar
  * io.zynco.benchmarks.web.SwitchUnderLoadBenchmark [--rate 1000] [--entries 200000]
- * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 15]}
+ * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 15] [--index incremental]}
+ * (the server's JVM options are this JVM's; the client's are {@link #CLIENT_JVM_OPTIONS}).
  */
 public final class SwitchUnderLoadBenchmark {
 
@@ -79,6 +85,13 @@ public final class SwitchUnderLoadBenchmark {
 
 	private static final double TARGET_MAX_MS = 8.0;
 
+	/**
+	 * The load client's JVM: Epsilon (no collector, so no GC pause ever stops the generator;
+	 * it allocates well under the heap in a bounded run) with its heap pre-touched.
+	 */
+	static final List<String> CLIENT_JVM_OPTIONS = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC",
+			"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Xss256k");
+
 	private SwitchUnderLoadBenchmark() {
 	}
 
@@ -90,6 +103,8 @@ public final class SwitchUnderLoadBenchmark {
 		long spacingMs = Long.parseLong(options.getOrDefault("spacing-ms", "1500"));
 		long steadyS = Long.parseLong(options.getOrDefault("steady-s", "20"));
 		long warmupS = Long.parseLong(options.getOrDefault("warmup-s", "15"));
+		String index = options.getOrDefault("index", "incremental");
+		IndexMode.valueOf(index.toUpperCase(Locale.ROOT));
 		if (rate < 1 || rate > 5000 || entries < STEP_MODULUS || entries > 2_000_000 || switches < 1 || switches > 99
 				|| spacingMs < 200 || spacingMs > 10_000 || steadyS < 1 || steadyS > 300 || warmupS < 0 || warmupS > 120) {
 			throw new IllegalArgumentException("out of bounds: rate 1..5000, entries 100..2000000, switches 1..99, "
@@ -97,8 +112,12 @@ public final class SwitchUnderLoadBenchmark {
 		}
 		String loadBefore = loadAverage();
 		System.out.printf(Locale.ROOT, "switch under load: rate %d req/s, %,d entries, %d switches every %d ms, "
-				+ "%d s steady, %d s warm-up; load average before: %s%n", rate, entries, switches, spacingMs, steadyS,
-				warmupS, loadBefore);
+				+ "%d s steady, %d s warm-up, index %s; load average before: %s%n", rate, entries, switches, spacingMs,
+				steadyS, warmupS, index, loadBefore);
+		System.out.printf(Locale.ROOT, "server JVM: %s %s, %s, heap max %d MB; flags %s%n",
+				System.getProperty("java.vm.name"), System.getProperty("java.version"), gcNames(),
+				Runtime.getRuntime().maxMemory() >> 20, ManagementFactory.getRuntimeMXBean().getInputArguments());
+		GcPauses pauses = new GcPauses();
 
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(FareService.class)
 			.web(WebApplicationType.SERVLET)
@@ -106,7 +125,7 @@ public final class SwitchUnderLoadBenchmark {
 			.properties("server.address=127.0.0.1", "server.port=0", "spring.main.banner-mode=off",
 					"logging.level.root=WARN", "spring.application.name=switch-under-load",
 					"zynco.control.bind-address=127.0.0.1", "zynco.transfer.mode=unicast",
-					"zynco.switching.prepare-timeout=10s", "server.tomcat.threads.max=64")
+					"zynco.switching.prepare-timeout=10s", "server.tomcat.threads.max=64", "bench.index=" + index)
 			.run();
 		try {
 			int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
@@ -138,13 +157,19 @@ public final class SwitchUnderLoadBenchmark {
 				switchAt.add(warmupNanos + steadyNanos + k * spacingNanos);
 			}
 			long total = warmupNanos + steadyNanos + switches * spacingNanos + TimeUnit.SECONDS.toNanos(3);
-			List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
-			long gcCount0 = gcs.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
-			long gcTime0 = gcs.stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
 			run.execute(total, switchAt);
-			long gcCount = gcs.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum() - gcCount0;
-			long gcTime = gcs.stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum() - gcTime0;
-			run.report(warmupNanos, warmupSwitches, gcCount, gcTime);
+			run.report(warmupNanos, warmupSwitches, pauses);
+			List<Long> builds = new ArrayList<>(context.getBean(FareIndexes.class).buildMicros);
+			if (builds.size() > 1) {
+				List<Long> measured = new ArrayList<>(builds.subList(Math.max(1, builds.size() - switches), builds.size()));
+				java.util.Collections.sort(measured);
+				System.out.printf(Locale.ROOT, "index builds (%s, measured switches): min %.1f ms, median %.1f ms, "
+						+ "max %.1f ms%n", index, measured.get(0) / 1e3, measured.get(measured.size() / 2) / 1e3,
+						measured.get(measured.size() - 1) / 1e3);
+				StringBuilder all = new StringBuilder();
+				builds.forEach((micros) -> all.append(String.format(Locale.ROOT, " %.1f", micros / 1e3)));
+				System.out.println("index builds in order (ms):" + all);
+			}
 		}
 		finally {
 			context.close();
@@ -207,10 +232,6 @@ public final class SwitchUnderLoadBenchmark {
 
 		private long[] switchVersion;
 
-		private final AtomicInteger inFlight = new AtomicInteger();
-
-		private int maxInFlight;
-
 		Run(int port, int rate, int entries, ReplicatedState<String, String> fares, Map<Long, Integer> stepOfVersion) {
 			this.port = port;
 			this.rate = rate;
@@ -242,86 +263,76 @@ public final class SwitchUnderLoadBenchmark {
 						? random.nextInt(this.entries / STEP_MODULUS) * STEP_MODULUS + random.nextInt(switchAt.size())
 						: random.nextInt(this.entries);
 			}
-			URI[] uris = new URI[this.count];
-			for (int i = 0; i < this.count; i++) {
-				uris[i] = URI.create("http://127.0.0.1:" + this.port + "/fare?key=" + this.keys[i]);
+			Path dir = Files.createTempDirectory("switch-under-load");
+			Path keysFile = dir.resolve("keys.bin");
+			Path results = dir.resolve("results.bin");
+			try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(keysFile)))) {
+				for (int key : this.keys) {
+					out.writeInt(key);
+				}
 			}
-			ExecutorService executor = Executors.newFixedThreadPool(4, (r) -> {
-				Thread thread = new Thread(r, "load-client");
-				thread.setDaemon(true);
-				return thread;
-			});
-			HttpClient client = HttpClient.newBuilder()
-				.version(HttpClient.Version.HTTP_1_1)
-				.connectTimeout(Duration.ofSeconds(5))
-				.executor(executor)
-				.build();
-			// open a few connections before the clock starts
-			for (int i = 0; i < 8; i++) {
-				client.send(HttpRequest.newBuilder(uris[i]).build(), HttpResponse.BodyHandlers.ofString());
-			}
-			this.start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+			// the client JVM starts, pre-touches its heap and connects before the clock starts
+			this.start = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+			long maxSeconds = TimeUnit.NANOSECONDS.toSeconds(totalNanos) + 10;
+			List<String> command = new ArrayList<>();
+			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+			command.addAll(CLIENT_JVM_OPTIONS);
+			command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoadClient.class.getName(), "--port",
+					Integer.toString(this.port), "--rate", Integer.toString(this.rate), "--count",
+					Integer.toString(this.count), "--start-nanos", Long.toString(this.start), "--max-seconds",
+					Long.toString(maxSeconds), "--keys", keysFile.toString(), "--out", results.toString()));
+			Process client = new ProcessBuilder(command).inheritIO().start();
 			Thread switcher = new Thread(() -> switches(switchAt), "switcher");
 			switcher.setDaemon(true);
 			switcher.start();
-			CompletableFuture<?>[] pending = new CompletableFuture<?>[this.count];
-			for (int i = 0; i < this.count; i++) {
-				long at = intended(i);
-				long now;
-				while ((now = System.nanoTime()) < at) {
-					LockSupport.parkNanos(at - now);
+			try {
+				if (!client.waitFor(maxSeconds + 40, TimeUnit.SECONDS)) {
+					throw new IllegalStateException("the load client did not finish in time");
 				}
-				this.lateness[i] = now - at;
-				int n = this.inFlight.incrementAndGet();
-				if (n > this.maxInFlight) {
-					this.maxInFlight = n;
+				if (client.exitValue() != 0) {
+					throw new IllegalStateException("the load client failed: exit " + client.exitValue());
 				}
-				int index = i;
-				HttpRequest request = HttpRequest.newBuilder(uris[i]).timeout(Duration.ofSeconds(10)).build();
-				pending[i] = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-					.whenComplete((response, error) -> complete(index, response, error));
 			}
-			for (CompletableFuture<?> future : pending) {
-				try {
-					future.get(30, TimeUnit.SECONDS);
-				}
-				catch (Exception ex) {
-					// recorded by complete(); a future that never completes stays done == 0
-				}
+			finally {
+				client.destroyForcibly();
 			}
 			switcher.join(TimeUnit.SECONDS.toMillis(60));
-			executor.shutdown();
+			read(results);
+			Files.deleteIfExists(keysFile);
+			Files.deleteIfExists(results);
+			Files.deleteIfExists(dir);
 		}
 
-		private void complete(int i, HttpResponse<String> response, Throwable error) {
-			this.done[i] = System.nanoTime();
-			this.inFlight.decrementAndGet();
-			if (error != null) {
-				this.failure[i] = "exception: " + error;
-				return;
-			}
-			if (response.statusCode() != 200) {
-				this.failure[i] = "status " + response.statusCode();
-				return;
-			}
-			String header = response.headers().firstValue("Zynco-Versions").orElse("");
-			String body = response.body();
-			try {
-				if (!header.startsWith("fares@")) {
-					throw new IllegalArgumentException("header");
+		private void read(Path results) throws IOException {
+			try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(results)))) {
+				if (in.readInt() != this.count) {
+					throw new IllegalStateException("the client wrote another number of requests");
 				}
-				this.headerVersion[i] = Long.parseLong(header.substring("fares@".length()));
-				// body: "<key>:<step>@<version>"
-				int colon = body.indexOf(':');
-				int at = body.indexOf('@');
-				if (Integer.parseInt(body.substring(0, colon)) != this.keys[i]) {
-					throw new IllegalArgumentException("key");
+				for (int i = 0; i < this.count; i++) {
+					this.done[i] = in.readLong();
+					this.lateness[i] = in.readLong();
+					byte failure = in.readByte();
+					int status = in.readInt();
+					this.headerVersion[i] = in.readLong();
+					this.bodyVersion[i] = in.readLong();
+					int bodyKey = in.readInt();
+					this.bodyStep[i] = in.readInt();
+					if (failure == LoadClient.IO_ERROR) {
+						this.failure[i] = "I/O error or timeout";
+					}
+					else if (failure == LoadClient.NOT_SENT) {
+						this.failure[i] = "not sent before the client's deadline";
+					}
+					else if (status != 200) {
+						this.failure[i] = "status " + status;
+					}
+					else if (failure == LoadClient.MALFORMED || this.headerVersion[i] < 0) {
+						this.failure[i] = "malformed response (header version " + this.headerVersion[i] + ")";
+					}
+					else if (bodyKey != this.keys[i]) {
+						this.failure[i] = "body of key " + bodyKey + " for key " + this.keys[i];
+					}
 				}
-				this.bodyStep[i] = Integer.parseInt(body.substring(colon + 1, at));
-				this.bodyVersion[i] = Long.parseLong(body.substring(at + 1));
-			}
-			catch (RuntimeException ex) {
-				this.failure[i] = "malformed: header '" + header + "', body '" + body + "'";
 			}
 		}
 
@@ -352,7 +363,7 @@ public final class SwitchUnderLoadBenchmark {
 			}
 		}
 
-		void report(long warmupNanos, int warmupSwitches, long gcCount, long gcTimeMs) {
+		void report(long warmupNanos, int warmupSwitches, GcPauses pauses) {
 			long measureFrom = this.start + warmupNanos;
 			Histogram steady = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
 			Histogram during = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -423,13 +434,14 @@ public final class SwitchUnderLoadBenchmark {
 			Arrays.sort(switchMillis);
 
 			System.out.printf(Locale.ROOT, "%nmeasured requests: %,d (of %,d sent); generator: max send lateness %.3f ms, "
-					+ "max in flight %d%n", measured, this.count, maxLateness / 1e6, this.maxInFlight);
+					+ "max outstanding %d%n", measured, this.count, maxLateness / 1e6, maxOutstanding());
 			System.out.printf(Locale.ROOT, "switches: %d measured, publish → switched: min %d ms, median %d ms, max %d ms; "
 					+ "versions %d..%d%n", switchMillis.length, switchMillis[0], switchMillis[switchMillis.length / 2],
 					switchMillis[switchMillis.length - 1], this.switchVersion[warmupSwitches],
 					this.switchVersion[this.switchVersion.length - 1]);
-			System.out.printf(Locale.ROOT, "GC during the run (warm-up included): %d collections, %d ms%n%n", gcCount,
-					gcTimeMs);
+			long measureEnd = intended(this.count - 1) + TimeUnit.SECONDS.toNanos(1);
+			System.out.printf(Locale.ROOT, "server GC pauses in the measured part: %s%n%n",
+					pauses.summary(measureFrom, measureEnd));
 			System.out.println("| window | requests | p50 | p99 | p99.9 | max | errors |");
 			System.out.println("|---|---|---|---|---|---|---|");
 			row("steady (not overlapping a switch window)", steady, errors - errorsDuring);
@@ -442,6 +454,22 @@ public final class SwitchUnderLoadBenchmark {
 					TARGET_P99_DELTA_MS, p99Delta <= TARGET_P99_DELTA_MS ? "PASS" : "MISS", max, TARGET_MAX_MS,
 					max <= TARGET_MAX_MS ? "PASS" : "MISS", errors, inconsistent, errors == 0 ? "PASS" : "MISS");
 			examples.forEach((problem, n) -> System.out.println("  error x" + n + ": " + problem));
+		}
+
+		/** Most requests outstanding at once (intended send passed, response not yet complete). */
+		private int maxOutstanding() {
+			long[] ends = this.done.clone();
+			Arrays.sort(ends);
+			int max = 0;
+			int finished = 0;
+			for (int i = 0; i < this.count; i++) {
+				long sent = intended(i);
+				while (finished < ends.length && ends[finished] <= sent) {
+					finished++;
+				}
+				max = Math.max(max, i + 1 - finished);
+			}
+			return max;
 		}
 
 		private static void row(String name, Histogram histogram, int errors) {
@@ -462,11 +490,68 @@ public final class SwitchUnderLoadBenchmark {
 		for (int i = 0; i < args.length; i++) {
 			if (!args[i].startsWith("--") || i + 1 >= args.length) {
 				throw new IllegalArgumentException("usage: [--rate n] [--entries n] [--switches n] [--spacing-ms n] "
-						+ "[--steady-s n] [--warmup-s n]");
+						+ "[--steady-s n] [--warmup-s n] [--index incremental|copy|view]");
 			}
 			options.put(args[i].substring(2), args[++i]);
 		}
 		return options;
+	}
+
+	private static String gcNames() {
+		List<String> names = new ArrayList<>();
+		ManagementFactory.getGarbageCollectorMXBeans().forEach((gc) -> names.add(gc.getName()));
+		return String.join(", ", names);
+	}
+
+	/**
+	 * The server JVM's stop-the-world GC pauses, from the collectors' notifications (pause
+	 * collectors only: G1 Young/Old, "ZGC Pauses", "ZGC Minor/Major Pauses"; not the cycles
+	 * of concurrent collectors). Durations have millisecond resolution.
+	 */
+	static final class GcPauses implements NotificationListener {
+
+		private final long nanosAtUptimeZero = System.nanoTime()
+				- TimeUnit.MILLISECONDS.toNanos(ManagementFactory.getRuntimeMXBean().getUptime());
+
+		private final List<long[]> pauses = java.util.Collections.synchronizedList(new ArrayList<>());
+
+		GcPauses() {
+			for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+				String name = gc.getName();
+				boolean pause = name.contains("Pauses") || !(name.contains("Cycles") || name.contains("Concurrent"));
+				if (pause && gc instanceof NotificationEmitter emitter) {
+					emitter.addNotificationListener(this, null, null);
+				}
+			}
+		}
+
+		@Override
+		public void handleNotification(Notification notification, Object handback) {
+			if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+				return;
+			}
+			GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
+				.from((CompositeData) notification.getUserData());
+			long start = this.nanosAtUptimeZero + TimeUnit.MILLISECONDS.toNanos(info.getGcInfo().getStartTime());
+			this.pauses.add(new long[] { start, info.getGcInfo().getDuration() });
+		}
+
+		String summary(long from, long to) {
+			int count = 0;
+			long total = 0;
+			long max = 0;
+			synchronized (this.pauses) {
+				for (long[] pause : this.pauses) {
+					if (pause[0] >= from && pause[0] <= to) {
+						count++;
+						total += pause[1];
+						max = Math.max(max, pause[1]);
+					}
+				}
+			}
+			return String.format(Locale.ROOT, "%d pauses, %d ms in total, longest %d ms", count, total, max);
+		}
+
 	}
 
 	private static String loadAverage() {
@@ -490,28 +575,161 @@ public final class SwitchUnderLoadBenchmark {
 		}
 
 		@Bean
+		FareIndexes fareIndexes(org.springframework.core.env.Environment environment) {
+			return new FareIndexes(IndexMode.valueOf(
+					environment.getProperty("bench.index", "incremental").toUpperCase(Locale.ROOT)));
+		}
+
+		@Bean
 		@ZyncoState("fares")
-		FareIndex fareIndex(StateView<String, String> fares, ClusterView view) {
-			return new FareIndex(fares, view);
+		FareIndex fareIndex(StateView<String, String> fares, ClusterView view, FareIndexes indexes) {
+			return indexes.build(fares, view.version("fares").number());
 		}
 
 	}
 
-	/** An index built from one version of "fares" (a HashMap of every entry). */
+	/** How {@link FareIndexes} builds the index of a version. */
+	enum IndexMode {
+
+		/** Decodes every entry of the version into a new {@code HashMap} (the first version of this benchmark). */
+		COPY,
+
+		/**
+		 * Builds on the previous instance: decodes only the entries that differ between the
+		 * previous instance's snapshot and this one ({@link Snapshot#diff}, 1% here) into a
+		 * small layer over the previous instance's layers and base, all shared (a change of
+		 * more than a quarter of the entries, such as the initial load, is decoded in full). Every
+		 * {@value FareIndexes#MAX_LAYERS} layers are merged into one (a copy of references, no
+		 * decoding), and a merged layer of more than a quarter of the entries is folded into a
+		 * new base.
+		 */
+		INCREMENTAL,
+
+		/** No index: reads (and decodes) through the {@link StateView} on each call. */
+		VIEW
+
+	}
+
+	/**
+	 * Builds {@link FareIndex} instances the way a service with a derived index would: an
+	 * ordinary singleton that remembers the last instance it built, so that each new version
+	 * costs its changes, not its size. The scope calls it on the preparing worker thread,
+	 * before the switch (and reuses the instance while "fares" does not change). Thread-safe.
+	 */
+	public static class FareIndexes {
+
+		static final int MAX_LAYERS = 8;
+
+		static final String REMOVED = new String("<removed>");
+
+		private final IndexMode mode;
+
+		private FareIndex last;
+
+		/** Build times in microseconds, in order. */
+		final List<Long> buildMicros = java.util.Collections.synchronizedList(new ArrayList<>());
+
+		FareIndexes(IndexMode mode) {
+			this.mode = mode;
+		}
+
+		synchronized FareIndex build(StateView<String, String> fares, long version) {
+			long started = System.nanoTime();
+			FareIndex index = doBuild(fares, version);
+			this.last = index;
+			this.buildMicros.add((System.nanoTime() - started) / 1000);
+			return index;
+		}
+
+		private FareIndex doBuild(StateView<String, String> fares, long version) {
+			if (this.mode == IndexMode.VIEW) {
+				return new FareIndex(fares.snapshot(), null, List.of(), fares, version);
+			}
+			FareIndex previous = this.last;
+			ChangeSet changes = (this.mode == IndexMode.COPY || previous == null) ? null
+					: previous.snapshot.diff(fares.snapshot());
+			if (changes == null || changes.size() > fares.size() / 4) {
+				// the first version, or a change of more than a quarter of the entries: decode everything
+				Map<String, String> all = new HashMap<>((int) Math.min(Integer.MAX_VALUE / 2, fares.size() * 4 / 3 + 16));
+				fares.forEach(all::put);
+				return new FareIndex(fares.snapshot(), all, List.of(), null, version);
+			}
+			Codec<String> codec = FARES.valueCodec();
+			Map<String, String> layer = new HashMap<>(changes.size() * 4 / 3 + 16);
+			changes.forEach((put, buffer, keyOffset, keyLength, valueOffset, valueLength) -> layer.put(
+					codec.decode(buffer, keyOffset, keyLength),
+					put ? codec.decode(buffer, valueOffset, valueLength) : REMOVED));
+			if (previous.layers.size() < MAX_LAYERS) {
+				List<Map<String, String>> layers = new ArrayList<>(previous.layers.size() + 1);
+				layers.add(layer);
+				layers.addAll(previous.layers);
+				return new FareIndex(fares.snapshot(), previous.base, List.copyOf(layers), null, version);
+			}
+			// merge the layers, oldest first, into one
+			int size = layer.size();
+			for (Map<String, String> older : previous.layers) {
+				size += older.size();
+			}
+			Map<String, String> merged = new HashMap<>(size * 4 / 3 + 16);
+			for (int i = previous.layers.size() - 1; i >= 0; i--) {
+				merged.putAll(previous.layers.get(i));
+			}
+			merged.putAll(layer);
+			if (merged.size() <= previous.base.size() / 4) {
+				return new FareIndex(fares.snapshot(), previous.base, List.of(merged), null, version);
+			}
+			// fold into a new base: a copy of references
+			Map<String, String> base = new HashMap<>(previous.base);
+			merged.forEach((key, value) -> {
+				if (value == REMOVED) {
+					base.remove(key);
+				}
+				else {
+					base.put(key, value);
+				}
+			});
+			return new FareIndex(fares.snapshot(), base, List.of(), null, version);
+		}
+
+	}
+
+	/**
+	 * The index of one version of "fares": a base map and layers of changes over it, newest
+	 * first, shared with the instances of other versions (or, in {@link IndexMode#VIEW}, the
+	 * view itself). Immutable once built.
+	 */
 	public static class FareIndex {
 
-		private final Map<String, String> fares;
+		final Snapshot snapshot;
+
+		final Map<String, String> base;
+
+		final List<Map<String, String>> layers;
+
+		private final StateView<String, String> view;
 
 		private final long version;
 
-		public FareIndex(StateView<String, String> fares, ClusterView view) {
-			this.fares = new HashMap<>((int) Math.min(Integer.MAX_VALUE / 2, fares.size() * 4 / 3 + 16));
-			fares.forEach(this.fares::put);
-			this.version = view.version("fares").number();
+		FareIndex(Snapshot snapshot, Map<String, String> base, List<Map<String, String>> layers,
+				StateView<String, String> view, long version) {
+			this.snapshot = snapshot;
+			this.base = base;
+			this.layers = layers;
+			this.view = view;
+			this.version = version;
 		}
 
 		public String fare(String key) {
-			return this.fares.get(key);
+			if (this.view != null) {
+				return this.view.get(key);
+			}
+			for (int i = 0; i < this.layers.size(); i++) {
+				String value = this.layers.get(i).get(key);
+				if (value != null) {
+					return (value == FareIndexes.REMOVED) ? null : value;
+				}
+			}
+			return this.base.get(key);
 		}
 
 		public long version() {

@@ -22,8 +22,10 @@ import io.zynco.protocol.ControlMessage.TransferBegin;
  * between arrivals, clamped to {@code [minNackInterval, maxNackInterval]};</li>
  * <li>for the <b>tail</b>: when nothing arrived for the quiet period (the larger of
  * {@code quietPeriod} and four average arrival gaps), everything missing up to the end,
- * repeated every quiet period while nothing arrives.</li>
+ * repeated every quiet period while nothing arrives. Time the caller's loop stood still
+ * ({@link #excuse}) does not count as silence: packets may be waiting in the socket.</li>
  * </ul>
+ * {@link #bufferReport} gives the sender's rate control a backlog signal between NACKs.
  * A NACK lists at most {@code maxNackRanges} ranges, lowest first.
  *
  * <p>Not thread-safe: confined to the node loop. Time is passed in as {@code nowNanos}.
@@ -131,7 +133,7 @@ public final class TransferReceiver {
 
 	private final int packetPayload;
 
-	private final byte[] payload;
+	private byte[] payload;
 
 	private final PacketBitmap received;
 
@@ -168,6 +170,16 @@ public final class TransferReceiver {
 	private long lastNackNanos;
 
 	private boolean anyNack;
+
+	/**
+	 * Time since the last arrival or NACK during which the caller's loop stood still
+	 * ({@link #excuse}): data may have waited in the socket then, so it is not silence.
+	 */
+	private long excusedNanos;
+
+	private long lastReportNanos;
+
+	private boolean anyReport;
 
 	private long duplicatePackets;
 
@@ -299,6 +311,14 @@ public final class TransferReceiver {
 		return isComplete() ? PacketOutcome.COMPLETED : PacketOutcome.ADDED;
 	}
 
+	/**
+	 * Whether the packet with this sequence has arrived already; out-of-range sequences are
+	 * not held. A caller may drop such a packet before authenticating it.
+	 */
+	public boolean holds(int sequence) {
+		return sequence >= 0 && sequence < this.packetCount && this.received.get(sequence);
+	}
+
 	private int expectedLength(int sequence) {
 		return (sequence == this.packetCount - 1) ? (int) (this.begin.totalBytes() - (long) sequence * this.packetPayload)
 				: this.packetPayload;
@@ -311,6 +331,53 @@ public final class TransferReceiver {
 		}
 		this.anyArrival = true;
 		this.lastArrivalNanos = nowNanos;
+		this.excusedNanos = 0;
+	}
+
+	/**
+	 * Tells the transfer that the caller's loop stood still for {@code stalledNanos} (a GC
+	 * pause, a descheduled thread): packets that arrived meanwhile wait in the socket, so that
+	 * time does not count towards the quiet period after which the tail is requested. Without
+	 * this, a late loop asks again for packets it is about to read. Silence longer than
+	 * {@value #MAX_EXCUSED_QUIET_PERIODS} quiet periods is requested whatever the excuses.
+	 */
+	public void excuse(long stalledNanos) {
+		if (stalledNanos > 0) {
+			this.excusedNanos += stalledNanos;
+		}
+	}
+
+	/** Silence, in quiet periods, after which the tail is requested even if the loop stalled. */
+	static final int MAX_EXCUSED_QUIET_PERIODS = 8;
+
+	/**
+	 * Bytes that probably arrived while the caller's loop stood still for {@code stalledNanos}:
+	 * packets of {@code packetBytes} at the recent average arrival rate. Zero before two
+	 * arrivals.
+	 */
+	public long backlogEstimate(long stalledNanos, int packetBytes) {
+		if (stalledNanos <= 0 || this.averageGapNanos <= 0 || isComplete()) {
+			return 0;
+		}
+		return Math.min(stalledNanos / this.averageGapNanos, this.packetCount) * (long) packetBytes;
+	}
+
+	/**
+	 * A report of the receive buffer for the sender's rate control: a NACK with no range,
+	 * carrying {@code receiveBufferFree}, at most once per minimum NACK interval and not
+	 * within one after a NACK; empty when not due, complete or expired.
+	 */
+	public Optional<Nack> bufferReport(long nowNanos, int receiveBufferFree) {
+		if (receiveBufferFree < 0 || isComplete() || isExpired(nowNanos)) {
+			return Optional.empty();
+		}
+		if ((this.anyReport && nowNanos - this.lastReportNanos < this.minNackNanos)
+				|| (this.anyNack && nowNanos - this.lastNackNanos < this.minNackNanos)) {
+			return Optional.empty();
+		}
+		this.anyReport = true;
+		this.lastReportNanos = nowNanos;
+		return Optional.of(new Nack(transferId(), NO_RANGES, receiveBufferFree));
 	}
 
 	/** {@link #tick(long, int)} with the receive buffer unknown. */
@@ -337,7 +404,8 @@ public final class TransferReceiver {
 		long quiet = Math.max(this.quietNanos, 4 * this.averageGapNanos);
 		long lastHeard = (this.anyNack && this.lastNackNanos - this.lastArrivalNanos > 0) ? this.lastNackNanos
 				: this.lastArrivalNanos;
-		if (nowNanos - lastHeard >= quiet) {
+		long silence = nowNanos - lastHeard;
+		if (silence - this.excusedNanos >= quiet || silence >= MAX_EXCUSED_QUIET_PERIODS * quiet) {
 			ranges = missingRanges(this.config.maxNackRanges(), true);
 		}
 		else if (this.firstMissing <= this.horizon && (!this.anyNack || nowNanos - this.lastNackNanos >= nackInterval())) {
@@ -348,6 +416,7 @@ public final class TransferReceiver {
 		}
 		this.anyNack = true;
 		this.lastNackNanos = nowNanos;
+		this.excusedNanos = 0;
 		this.nacksSent++;
 		return Optional.of(new Nack(transferId(), ranges, receiveBufferFree));
 	}
@@ -411,7 +480,21 @@ public final class TransferReceiver {
 			throw new IllegalStateException("transfer " + transferId() + " still misses "
 					+ (this.packetCount - this.receivedPackets) + " of " + this.packetCount + " packets");
 		}
+		if (this.payload == null) {
+			throw new IllegalStateException("the payload of transfer " + transferId() + " was taken");
+		}
 		return this.payload;
+	}
+
+	/**
+	 * Hands the reassembled payload over and forgets it, so that it can be collected as soon
+	 * as the caller drops it; the transfer takes no more data afterwards (it is complete).
+	 * @throws IllegalStateException if packets are still missing, or the payload was taken
+	 */
+	public byte[] takePayload() {
+		byte[] bytes = payload();
+		this.payload = null;
+		return bytes;
 	}
 
 	/** Distinct packets received. */

@@ -30,6 +30,17 @@ public final class ChangeArrays {
 		this.size = size;
 	}
 
+	/**
+	 * Changes over exactly these arrays (owned from now on), which the caller has checked to
+	 * be in engine order, each key once.
+	 */
+	public static ChangeArrays ofSorted(long[] hashes, byte[][] blobs, byte[] kinds) {
+		if (hashes.length != blobs.length || hashes.length != kinds.length) {
+			throw new IllegalArgumentException("parallel arrays of different lengths");
+		}
+		return (hashes.length == 0) ? EMPTY : new ChangeArrays(hashes, blobs, kinds, hashes.length);
+	}
+
 	public int size() {
 		return this.size;
 	}

@@ -1,6 +1,7 @@
 package io.zynco.state.internal;
 
 import java.util.Arrays;
+import java.util.concurrent.Executor;
 
 /**
  * The algorithms over one snapshot's segments: bulk build, lookup, applying sorted changes
@@ -76,12 +77,20 @@ public final class Trie {
 	}
 
 	Node build(long[] hashes, byte[][] blobs, int from, int to, int level) {
+		return build(hashes, blobs, null, from, to, level);
+	}
+
+	/**
+	 * Builds a subtree; {@code fingerprints}, when not null, holds each entry's fingerprint
+	 * (computed already by the caller), parallel to the other arrays.
+	 */
+	private Node build(long[] hashes, byte[][] blobs, long[] fingerprints, int from, int to, int level) {
 		int n = to - from;
 		if (n <= LEAF_MAX || !canBranch(level)) {
 			long fp = 0;
 			long data = 0;
 			for (int i = from; i < to; i++) {
-				fp += Hashes.entryFingerprint(blobs[i]);
+				fp += (fingerprints != null) ? fingerprints[i] : Hashes.entryFingerprint(blobs[i]);
 				data += blobs[i].length;
 			}
 			return Leaf.of(Arrays.copyOfRange(hashes, from, to), Arrays.copyOfRange(blobs, from, to), fp, data);
@@ -93,7 +102,7 @@ public final class Trie {
 			while (end < to && childIndex(hashes[end], level) == c) {
 				end++;
 			}
-			children[c] = (end > start) ? build(hashes, blobs, start, end, level + 1) : Leaf.EMPTY;
+			children[c] = (end > start) ? build(hashes, blobs, fingerprints, start, end, level + 1) : Leaf.EMPTY;
 			start = end;
 		}
 		return Branch.of(children);
@@ -147,6 +156,65 @@ public final class Trie {
 		}
 		return result;
 	}
+
+	/**
+	 * {@link #apply(Node[], ChangeArrays, ChangeArrays.Appender)} without tracking, with the
+	 * segments split into chunks run on the caller and on {@code executor} (see
+	 * {@link Parallel}). Segments are independent, so the result is the same as the
+	 * sequential one, object for object where nothing changed.
+	 */
+	public Node[] apply(Node[] segments, ChangeArrays changes, Executor executor, int parallelism) {
+		int size = changes.size;
+		if (executor == null || parallelism < 2 || size < PARALLEL_MIN_CHANGES) {
+			return apply(segments, changes, null);
+		}
+		// chunk boundaries at segment starts, about CHUNKS_PER_THREAD chunks per thread
+		int target = Math.max(1, size / (parallelism * CHUNKS_PER_THREAD));
+		int[] bounds = new int[parallelism * CHUNKS_PER_THREAD + 2];
+		int chunks = 0;
+		int start = 0;
+		while (start < size) {
+			int end = Math.min(size, start + target);
+			if (end < size) {
+				int s = segmentOf(changes.hashes[end - 1]);
+				while (end < size && segmentOf(changes.hashes[end]) == s) {
+					end++;
+				}
+			}
+			if (chunks + 1 == bounds.length) {
+				bounds = Arrays.copyOf(bounds, bounds.length * 2);
+			}
+			bounds[chunks++] = start;
+			start = end;
+		}
+		bounds[chunks] = size;
+		Node[] result = segments.clone();
+		int[] b = bounds;
+		Parallel.forEachChunk(chunks, executor, parallelism, (c) -> {
+			int from = b[c];
+			int to = b[c + 1];
+			while (from < to) {
+				int s = segmentOf(changes.hashes[from]);
+				int end = from + 1;
+				while (end < to && segmentOf(changes.hashes[end]) == s) {
+					end++;
+				}
+				result[s] = apply(segments[s], changes, from, end, 0, null);
+				from = end;
+			}
+		});
+		for (int s = 0; s < segments.length; s++) {
+			if (result[s] != segments[s]) {
+				return result;
+			}
+		}
+		return segments;
+	}
+
+	/** Fewer changes than this are applied on the caller alone. */
+	private static final int PARALLEL_MIN_CHANGES = 8192;
+
+	private static final int CHUNKS_PER_THREAD = 4;
 
 	private Node apply(Node node, ChangeArrays changes, int from, int to, int level,
 			ChangeArrays.Appender effective) {
@@ -207,6 +275,13 @@ public final class Trie {
 		int n = lh.length;
 		long[] oh = new long[n + (to - from)];
 		byte[][] ob = new byte[oh.length][];
+		// when the result may split into a branch, keep each entry's fingerprint for the build
+		// instead of hashing every entry twice (the old leaf holds at most LEAF_MAX entries)
+		long[] ofp = (oh.length > LEAF_MAX && canBranch(level)) ? new long[oh.length] : null;
+		// positions of entries kept from the old leaf: their fingerprints are computed only if
+		// the result is built
+		int[] keptAt = (ofp != null) ? new int[n] : null;
+		int kept = 0;
 		long fp = leaf.fingerprint;
 		long data = leaf.dataBytes;
 		long blobHeap = leaf.heapBytes - leaf.shallowHeapBytes();
@@ -217,6 +292,9 @@ public final class Trie {
 		while (i < n || j < to) {
 			int cmp = (i == n) ? 1 : (j == to) ? -1 : EntryBlobs.compare(lh[i], lb[i], changes.hashes[j], changes.blobs[j]);
 			if (cmp < 0) {
+				if (keptAt != null) {
+					keptAt[kept++] = k;
+				}
 				oh[k] = lh[i];
 				ob[k++] = lb[i++];
 				continue;
@@ -227,9 +305,13 @@ public final class Trie {
 			j++;
 			if (cmp > 0) {
 				if (put) {
+					long efp = Hashes.entryFingerprint(blob);
+					if (ofp != null) {
+						ofp[k] = efp;
+					}
 					oh[k] = hash;
 					ob[k++] = blob;
-					fp += Hashes.entryFingerprint(blob);
+					fp += efp;
 					data += blob.length;
 					blobHeap += HeapSizes.byteArray(blob.length);
 					changed = true;
@@ -241,6 +323,9 @@ public final class Trie {
 			}
 			byte[] old = lb[i++];
 			if (put && Arrays.equals(old, blob)) {
+				if (keptAt != null) {
+					keptAt[kept++] = k;
+				}
 				oh[k] = hash;
 				ob[k++] = old;
 				continue;
@@ -250,9 +335,13 @@ public final class Trie {
 			blobHeap -= HeapSizes.byteArray(old.length);
 			changed = true;
 			if (put) {
+				long efp = Hashes.entryFingerprint(blob);
+				if (ofp != null) {
+					ofp[k] = efp;
+				}
 				oh[k] = hash;
 				ob[k++] = blob;
-				fp += Hashes.entryFingerprint(blob);
+				fp += efp;
 				data += blob.length;
 				blobHeap += HeapSizes.byteArray(blob.length);
 			}
@@ -264,7 +353,10 @@ public final class Trie {
 			return leaf;
 		}
 		if (k > LEAF_MAX && canBranch(level)) {
-			return build(oh, ob, 0, k, level);
+			for (int q = 0; q < kept; q++) {
+				ofp[keptAt[q]] = Hashes.entryFingerprint(ob[keptAt[q]]);
+			}
+			return build(oh, ob, ofp, 0, k, level);
 		}
 		return Leaf.of(Arrays.copyOf(oh, k), Arrays.copyOf(ob, k), fp, data, blobHeap);
 	}

@@ -58,7 +58,9 @@ import io.zynco.transport.TransportMode;
  *
  * <h2>Inbound</h2> Each datagram is copied into one reused array, then checked in order:
  * size, magic, version, type, flags, payload length, authentication mode; packets of this
- * node itself (multicast loopback) are dropped here; then the anti-replay window is checked,
+ * node itself (multicast loopback) are dropped here; so are data packets the listener
+ * {@linkplain DataListener#holds already holds} (a repeated sequence, before the expensive
+ * MAC: a forged repeat can only be dropped); then the anti-replay window is checked,
  * the packet authenticated (and decrypted), and only then the window advanced and the
  * listener called with the payload in that reused array. Every rejection is counted through
  * {@link RejectedInput} with its reason tag (channel {@code "data"}).
@@ -86,6 +88,9 @@ public final class NettyDataChannel implements DataChannel {
 	private final byte authMode;
 
 	private final ReplayWindow replayWindow;
+
+	/** Data packets dropped as already held, before authentication. */
+	private long duplicatesBeforeAuth;
 
 	private final DataListener listener;
 
@@ -508,6 +513,13 @@ public final class NettyDataChannel implements DataChannel {
 			// another node's auto probe
 			return;
 		}
+		if ((type == MessageTypes.DATA || type == MessageTypes.DATA_REPAIR)
+				&& this.listener.holds(sender, packet.transferId(), packet.sequence())) {
+			// a repeat of a packet already held: dropped before the MAC, the most expensive step
+			// of receiving; a forged one can only be dropped, so nothing needs proving
+			this.duplicatesBeforeAuth++;
+			return;
+		}
 		long counter = packet.counter();
 		RejectReason replay = this.replayWindow.check(sender, counter);
 		if (replay != null) {
@@ -544,6 +556,14 @@ public final class NettyDataChannel implements DataChannel {
 		SocketProtocolFamily family = (this.config.group() instanceof Inet6Address) ? SocketProtocolFamily.INET6
 				: SocketProtocolFamily.INET;
 		return this.transports.multicastTtl(this.unicast, family);
+	}
+
+	/**
+	 * Data packets dropped before authentication because the listener already held their
+	 * sequence. Read on the node loop.
+	 */
+	public long duplicatesDroppedBeforeAuth() {
+		return this.duplicatesBeforeAuth;
 	}
 
 	/** Senders with a replay window (tests). */

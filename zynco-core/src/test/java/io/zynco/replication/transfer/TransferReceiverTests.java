@@ -309,4 +309,94 @@ class TransferReceiverTests {
 		}
 	}
 
+	@Test
+	void holdsOnlyTheSequencesThatArrived() {
+		byte[] payload = bytes(5_000, 8);
+		TransferReceiver receiver = receiver(payload, 1000, 0);
+		deliver(receiver, payload, 1000, 3, 0);
+		assertThat(receiver.holds(3)).isTrue();
+		assertThat(receiver.holds(2)).isFalse();
+		assertThat(receiver.holds(-1)).isFalse();
+		assertThat(receiver.holds(5)).isFalse();
+	}
+
+	@Test
+	void takingThePayloadForgetsIt() {
+		byte[] payload = bytes(3_000, 9);
+		TransferReceiver receiver = receiver(payload, 1000, 0);
+		assertThatIllegalStateException().isThrownBy(receiver::takePayload);
+		for (int sequence = 0; sequence < 3; sequence++) {
+			deliver(receiver, payload, 1000, sequence, 0);
+		}
+		assertThat(receiver.takePayload()).isEqualTo(payload);
+		assertThatIllegalStateException().isThrownBy(receiver::payload);
+		// late copies are duplicates, not writes into a buffer that is gone
+		assertThat(deliver(receiver, payload, 1000, 1, 0)).isEqualTo(PacketOutcome.DUPLICATE);
+	}
+
+	@Test
+	void aLoopStallDoesNotCountAsSilence() {
+		byte[] payload = bytes(10_000, 10);
+		TransferReceiver receiver = receiver(payload, 1000, 0);
+		deliver(receiver, payload, 1000, 0, 0);
+		deliver(receiver, payload, 1000, 1, MS);
+		// the loop stood still for 50 ms: the tail is not requested, its packets may be queued
+		receiver.excuse(50 * MS);
+		assertThat(receiver.tick(52 * MS)).isEmpty();
+		// once the loop has run for the quiet period without data, the tail is requested
+		assertThat(receiver.tick(70 * MS)).isEmpty();
+		Optional<Nack> nack = receiver.tick(82 * MS);
+		assertThat(nack).isPresent();
+		assertThat(nack.get().ranges()).containsExactly(2, 10);
+	}
+
+	@Test
+	void anArrivalUsesUpTheExcuse() {
+		byte[] payload = bytes(10_000, 11);
+		TransferReceiver receiver = receiver(payload, 1000, 0);
+		deliver(receiver, payload, 1000, 0, 0);
+		receiver.excuse(50 * MS);
+		deliver(receiver, payload, 1000, 1, 55 * MS);
+		assertThat(receiver.tick(80 * MS)).isEmpty();
+		assertThat(receiver.tick(85 * MS)).isPresent();
+	}
+
+	@Test
+	void longSilenceIsRequestedWhateverTheExcuses() {
+		byte[] payload = bytes(10_000, 12);
+		TransferReceiver receiver = receiver(payload, 1000, 0);
+		deliver(receiver, payload, 1000, 0, 0);
+		long now = 0;
+		Optional<Nack> nack = Optional.empty();
+		while (nack.isEmpty() && now < 1_000 * MS) {
+			now += 10 * MS;
+			receiver.excuse(10 * MS);
+			nack = receiver.tick(now);
+		}
+		assertThat(now).isEqualTo(TransferReceiver.MAX_EXCUSED_QUIET_PERIODS * 30 * MS);
+	}
+
+	@Test
+	void bufferReportsCarryTheFreeBufferAtMostOncePerInterval() {
+		byte[] payload = bytes(10_000, 13);
+		TransferReceiver receiver = receiver(payload, 1000, 0);
+		deliver(receiver, payload, 1000, 0, 0);
+		deliver(receiver, payload, 1000, 1, MS);
+		assertThat(receiver.backlogEstimate(0, 1060)).isZero();
+		// arrivals 1 ms apart: a 10 ms stall probably left about 10 packets in the socket
+		assertThat(receiver.backlogEstimate(10 * MS, 1060)).isBetween(9L * 1060, 10L * 1060);
+		assertThat(receiver.bufferReport(2 * MS, -1)).isEmpty();
+		Optional<Nack> report = receiver.bufferReport(2 * MS, 4096);
+		assertThat(report).isPresent();
+		assertThat(report.get().ranges()).isEmpty();
+		assertThat(report.get().receiveBufferFree()).isEqualTo(4096);
+		assertThat(receiver.bufferReport(3 * MS, 4096)).isEmpty();
+		assertThat(receiver.bufferReport(7 * MS, 2048)).isPresent();
+		for (int sequence = 2; sequence < 10; sequence++) {
+			deliver(receiver, payload, 1000, sequence, 8 * MS);
+		}
+		assertThat(receiver.bufferReport(20 * MS, 0)).isEmpty();
+		assertThat(receiver.nacksSent()).isZero();
+	}
+
 }

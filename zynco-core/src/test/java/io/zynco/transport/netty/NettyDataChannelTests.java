@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -186,6 +188,48 @@ class NettyDataChannelTests {
 		assertThat(b.listener.packets.poll().payload).isEqualTo(payload(1, 50));
 		assertThat(b.rejected.total()).isEqualTo(9);
 		assertThat(b.channel.trackedSenders()).isEqualTo(1);
+	}
+
+	@Test
+	void dropsPacketsTheListenerHoldsBeforeAuthenticatingThem() throws Exception {
+		Node b = unicastNode(NettyTransports.Kind.NIO);
+		PacketAuthenticator hmac = PacketAuthenticator.hmacSha256(SECRET);
+		long sender = 0x5EED;
+		try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+			byte[] first = packet(hmac, sender, 100, 0, payload(1, 50));
+			send(socket, first, b.address());
+			Await.until("the first packet arrives", () -> b.listener.packets.size() == 1);
+			b.listener.held.add(0);
+			// a forged or tampered repeat of a held sequence is dropped, never delivered, and
+			// costs no MAC: it is not even counted as bad-mac
+			byte[] tampered = packet(hmac, sender, 101, 0, payload(9, 50));
+			tampered[DataPacket.HEADER_LENGTH + 3] ^= 1;
+			send(socket, tampered, b.address());
+			Await.until("dropped as held", () -> droppedBeforeAuth(b) == 1);
+			// a repeat of the very same datagram: dropped as held, before the replay check
+			send(socket, first, b.address());
+			Await.until("dropped as held again", () -> droppedBeforeAuth(b) == 2);
+			assertThat(b.rejected.total()).isZero();
+			// a sequence not held is authenticated as always
+			byte[] tamperedNew = packet(hmac, sender, 102, 1, payload(9, 50));
+			tamperedNew[DataPacket.HEADER_LENGTH + 3] ^= 1;
+			send(socket, tamperedNew, b.address());
+			Await.until("bad-mac", () -> b.rejected.count("data", "bad-mac") == 1);
+			send(socket, packet(hmac, sender, 103, 1, payload(2, 50)), b.address());
+			Await.until("the second packet arrives", () -> b.listener.packets.size() == 2);
+		}
+		assertThat(b.listener.packets).extracting(Packet::sequence).containsExactly(0, 1);
+		assertThat(b.listener.packets.poll().payload).isEqualTo(payload(1, 50));
+		assertThat(droppedBeforeAuth(b)).isEqualTo(2);
+	}
+
+	private static long droppedBeforeAuth(Node node) {
+		try {
+			return node.onLoop(node.channel::duplicatesDroppedBeforeAuth);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test
@@ -381,9 +425,15 @@ class NettyDataChannelTests {
 	}
 
 	private static byte[] packet(PacketAuthenticator authenticator, long sender, long counter, byte[] payload) {
+		return packet(authenticator, sender, counter, 0, payload);
+	}
+
+	private static byte[] packet(PacketAuthenticator authenticator, long sender, long counter, int sequence,
+			byte[] payload) {
 		byte[] bytes = new byte[DataPacket.OVERHEAD + payload.length];
 		DataPacket packet = new DataPacket().wrap(bytes, 0)
-			.writeHeader(MessageTypes.DATA, authenticator.mode().wireId(), sender, counter, 77, 0, 1, payload.length);
+			.writeHeader(MessageTypes.DATA, authenticator.mode().wireId(), sender, counter, 77, sequence, 4,
+					payload.length);
 		System.arraycopy(payload, 0, bytes, DataPacket.HEADER_LENGTH, payload.length);
 		authenticator.seal(packet);
 		return bytes;
@@ -405,6 +455,14 @@ class NettyDataChannelTests {
 		volatile NettyTransports transports;
 
 		volatile int offLoopCalls;
+
+		/** Sequences of transfer 77 the listener claims to hold. */
+		final Set<Integer> held = ConcurrentHashMap.newKeySet();
+
+		@Override
+		public boolean holds(long senderId, long transferId, int sequence) {
+			return transferId == 77 && this.held.contains(sequence);
+		}
 
 		@Override
 		public void onData(long senderId, long transferId, int sequence, int count, byte[] payload, int offset,
