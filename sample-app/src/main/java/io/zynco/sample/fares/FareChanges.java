@@ -167,8 +167,11 @@ public class FareChanges {
 		List<String> keys = new ArrayList<>();
 		List<Fare> repriced = new ArrayList<>();
 		SplittableRandom random = new SplittableRandom(seed);
-		this.fares.view().forEach((key, fare) -> {
+		// draw first, decode only the fares drawn: a 1% repricing decodes 1% of the table
+		this.fares.view().snapshot().forEach((buffer, keyOffset, keyLength, valueOffset, valueLength) -> {
 			if (random.nextDouble() < share) {
+				String key = new String(buffer, keyOffset, keyLength, StandardCharsets.UTF_8);
+				Fare fare = FareCodecs.fares().decode(buffer, valueOffset, valueLength);
 				keys.add(key);
 				repriced.add(fare.repriced(generator.price(key.hashCode() ^ seed, fare.revision() + 1)));
 			}
