@@ -87,8 +87,17 @@ public final class LoadClient {
 		this.queue = new ArrayBlockingQueue<>(count + WORKERS);
 	}
 
-	/** Failure codes in the output. */
-	static final byte OK = 0, IO_ERROR = 1, MALFORMED = 2, NOT_SENT = 3;
+	/** Failure code in the output: none (the response may still have another status than 200). */
+	static final byte OK = 0;
+
+	/** Failure code in the output: connection failed, closed or timed out. */
+	static final byte IO_ERROR = 1;
+
+	/** Failure code in the output: a response that could not be parsed. */
+	static final byte MALFORMED = 2;
+
+	/** Failure code in the output: not sent before the client's deadline. */
+	static final byte NOT_SENT = 3;
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = new HashMap<>();
@@ -257,6 +266,9 @@ public final class LoadClient {
 
 		final byte[] line = new byte[1024];
 
+		/** The body of the current response. */
+		private final byte[] scratch = new byte[512];
+
 		Connection(int port) throws IOException {
 			this.socket = new Socket();
 			this.socket.setTcpNoDelay(true);
@@ -342,8 +354,6 @@ public final class LoadClient {
 			}
 			return keepAlive;
 		}
-
-		private final byte[] scratch = new byte[512];
 
 		private void readFully(byte[] into, int length) throws IOException {
 			int read = 0;
