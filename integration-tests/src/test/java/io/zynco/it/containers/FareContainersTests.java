@@ -39,6 +39,11 @@ import static org.awaitility.Awaitility.await;
  * such, and heals when reconnected; (6) with packet loss in one node's network namespace the
  * cluster still converges, and the NACK and repair counters show the repair.
  *
+ * <p>The cut in step 5 is made with iptables inside the node's network namespace (everything
+ * dropped but loopback and the HTTP port), not with {@code docker network disconnect}: the
+ * node's only network is the cluster's, and the test must keep reading from the node while it
+ * is cut off to check what it serves.
+ *
  * <p>Without a Docker engine the class is skipped, except under {@code CI=true}, where that
  * is a failure.
  */

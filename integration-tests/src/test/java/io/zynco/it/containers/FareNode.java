@@ -52,6 +52,7 @@ final class FareNode {
 				cmd.withHostName(name).withName("zynco-it-" + name + "-" + ProcessHandle.current().pid());
 				cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN);
 			})
+			// four JVMs share two cores with the test: a small heap, the serial collector and C1 only start fastest
 			.withEnv("JAVA_TOOL_OPTIONS", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k")
 			.withExposedPorts(HTTP)
 			.withCommand(args.toArray(String[]::new))

@@ -25,6 +25,9 @@ import org.springframework.web.bind.annotation.RestController;
  * DELETE /admin/routes/LHR-AKL                      withdraw a route
  * POST   /admin/rules/amend?share=0.05&amp;seed=3    amend 5% of the rule sets
  * </pre>
+ *
+ * <p>{@code reload-file} and {@code export} read and write files on the node itself, with the
+ * service's own permissions: the operator role is trusted with the node's file system.
  */
 @RestController
 @RequestMapping("/admin")
