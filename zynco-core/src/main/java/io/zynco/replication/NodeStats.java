@@ -17,6 +17,8 @@ public final class NodeStats {
 
 	final LongAdder versionsReceived = new LongAdder();
 
+	final LongAdder deltasEncoded = new LongAdder();
+
 	final LongAdder transfers = new LongAdder();
 
 	final LongAdder transfersDropped = new LongAdder();
@@ -88,6 +90,15 @@ public final class NodeStats {
 	/** Versions this node published as coordinator. */
 	public long versionsPublished() {
 		return this.versionsPublished.sum();
+	}
+
+	/**
+	 * Deltas this node encoded: to send its publish to the coordinator, to transfer a version
+	 * it published as coordinator (not when it had nobody to send it to), and to answer a
+	 * catch-up.
+	 */
+	public long deltasEncoded() {
+		return this.deltasEncoded.sum();
 	}
 
 	/** Versions this node received and verified (transfers and catch-ups). */

@@ -76,6 +76,7 @@ import io.zynco.transport.TransportMode;
 import io.zynco.transport.netty.NettyTransports;
 import io.zynco.version.Version;
 import io.zynco.version.VersionChain;
+import io.zynco.version.VersionChain.ParentCost;
 
 /**
  * A member of a Zynco cluster: holds the registered states, replicates new versions to and
@@ -455,6 +456,7 @@ public final class ZyncoNode implements AutoCloseable {
 				try {
 					byte[] delta = Delta.of(slot.name, base.number(), base.number() + 1, edit)
 						.encode(this.worker, workerParallelism());
+					this.stats.deltasEncoded.increment();
 					this.loop.execute(() -> sendPublish(slot, delta, result));
 				}
 				catch (RuntimeException ex) {
@@ -722,13 +724,26 @@ public final class ZyncoNode implements AutoCloseable {
 		return p;
 	}
 
-	/** Encodes the admitted version (on a worker) and hands it to the loop for distribution. */
+	/**
+	 * Measures the admitted version against its base and encodes its delta (on a worker), then
+	 * hands it to the loop for distribution. A node alone in its cluster has nobody to send the
+	 * delta to and does not encode it (it only measures its size, for {@link Version#deltaBytes}):
+	 * should a member join meanwhile, {@link #publishApplied} encodes it then, and a member that
+	 * asks for the version later is answered by a catch-up, which encodes on demand.
+	 */
 	private void encodeAndDistribute(Publishing p, Snapshot target, ChangeSet changes) {
+		// off the loop (a peer's publish), membership is not ours to read: encode as before
+		boolean encode = !this.loop.inEventLoop() || !receivers().isEmpty();
 		Runnable task = () -> {
 			try {
-				byte[] encoded = Delta.of(p.slot.name, p.base.number(), p.base.snapshot(), p.version, target, changes)
-					.encode(this.worker, workerParallelism());
-				this.loop.execute(() -> publishApplied(p, target, encoded));
+				Delta delta = Delta.of(p.slot.name, p.base.number(), p.base.snapshot(), p.version, target, changes);
+				byte[] encoded = encode ? delta.encode(this.worker, workerParallelism()) : null;
+				if (encoded != null) {
+					this.stats.deltasEncoded.increment();
+				}
+				long deltaBytes = (encoded != null) ? encoded.length : delta.encodedLength();
+				ParentCost cost = ParentCost.measure(target, p.base.snapshot());
+				this.loop.execute(() -> publishApplied(p, target, delta, encoded, deltaBytes, cost));
 			}
 			catch (RuntimeException ex) {
 				this.loop.execute(() -> publishFailed(p, "[INVALID] the version could not be encoded: " + ex.getMessage()));
@@ -742,11 +757,32 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 	}
 
-	private void publishApplied(Publishing p, Snapshot target, byte[] encoded) {
-		p.slot.chain.append(p.version, target, p.base.number(), this.self.name(), encoded.length);
-		this.stats.versionsPublished.increment();
+	/** The live members other than this node: who a published version goes to. */
+	private Set<Long> receivers() {
 		Set<Long> receivers = new HashSet<>(this.membership.liveMemberIds());
 		receivers.remove(this.self.id());
+		return receivers;
+	}
+
+	private void publishApplied(Publishing p, Snapshot target, Delta delta, byte[] encoded, long deltaBytes,
+			ParentCost cost) {
+		Set<Long> receivers = receivers();
+		if (encoded == null && !receivers.isEmpty()) {
+			// a member joined while the version was measured: encode it now, then distribute
+			this.worker.execute(() -> {
+				try {
+					byte[] bytes = delta.encode(this.worker, workerParallelism());
+					this.stats.deltasEncoded.increment();
+					this.loop.execute(() -> publishApplied(p, target, delta, bytes, bytes.length, cost));
+				}
+				catch (RuntimeException ex) {
+					this.loop.execute(() -> publishFailed(p, "[INVALID] the version could not be encoded: " + ex.getMessage()));
+				}
+			});
+			return;
+		}
+		p.slot.chain.append(p.version, target, p.base.number(), this.self.name(), deltaBytes, cost);
+		this.stats.versionsPublished.increment();
 		if (receivers.isEmpty()) {
 			publishDistributed(p, Set.of());
 			return;
@@ -902,7 +938,7 @@ public final class ZyncoNode implements AutoCloseable {
 	private void completeIncoming(Incoming in) {
 		Version base = in.slot.chain.get(in.begin.baseVersion()).orElse(null);
 		if (base == null) {
-			finishIncoming(in, false, "base version " + in.begin.baseVersion() + " left the window", null);
+			finishIncoming(in, false, "base version " + in.begin.baseVersion() + " left the window", null, null);
 			return;
 		}
 		// the transfer gives its buffer up, and the worker drops it once decoded, so that the
@@ -916,10 +952,11 @@ public final class ZyncoNode implements AutoCloseable {
 				bytes = null;
 				checkDeltaMatches(delta, in.begin);
 				Snapshot target = delta.applyTo(base.snapshot(), this.worker, parallelism);
-				this.loop.execute(() -> finishIncoming(in, true, null, target));
+				ParentCost cost = ParentCost.measure(target, base.snapshot());
+				this.loop.execute(() -> finishIncoming(in, true, null, target, cost));
 			}
 			catch (DeltaFormatException | DeltaMismatchException | IllegalArgumentException ex) {
-				this.loop.execute(() -> finishIncoming(in, false, ex.getMessage(), null));
+				this.loop.execute(() -> finishIncoming(in, false, ex.getMessage(), null, null));
 			}
 		});
 	}
@@ -931,12 +968,12 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 	}
 
-	private void finishIncoming(Incoming in, boolean ok, String reason, Snapshot target) {
+	private void finishIncoming(Incoming in, boolean ok, String reason, Snapshot target, ParentCost cost) {
 		this.incoming.remove(in.begin.transferId());
 		if (ok) {
 			if (!in.slot.chain.contains(in.begin.targetVersion())) {
 				in.slot.chain.append(in.begin.targetVersion(), target, in.begin.baseVersion(), memberName(in.sender),
-						in.begin.totalBytes());
+						in.begin.totalBytes(), cost);
 			}
 			this.stats.versionsReceived.increment();
 			this.listeners.forEach((l) -> l.versionReceived(in.slot.name, in.begin.targetVersion(),
@@ -1474,11 +1511,13 @@ public final class ZyncoNode implements AutoCloseable {
 			byte kind;
 			if (fromHave) {
 				encoded = Delta.diff(slot.name, have.number(), have.snapshot(), want.number(), want.snapshot()).encode();
+				this.stats.deltasEncoded.increment();
 				kind = TransferBegin.DELTA;
 			}
 			else {
 				Snapshot empty = Snapshot.empty(slot.segmentBits);
 				encoded = Delta.diff(slot.name, 0, empty, want.number(), want.snapshot()).encode();
+				this.stats.deltasEncoded.increment();
 				kind = TransferBegin.SNAPSHOT;
 			}
 			this.loop.execute(() -> sendCatchUpChunks(from, request, kind, want, encoded));
@@ -1545,11 +1584,12 @@ public final class ZyncoNode implements AutoCloseable {
 					throw new IllegalArgumentException("catch-up answer is for version " + delta.targetVersion());
 				}
 				Snapshot target = delta.applyTo(baseSnapshot, this.worker, workerParallelism());
+				ParentCost cost = (base != null) ? ParentCost.measure(target, baseSnapshot) : null;
 				this.loop.execute(() -> {
 					this.catchUps.remove(c.slot.name);
 					if (!c.slot.chain.contains(c.wantVersion) && c.slot.chain.latest().number() < c.wantVersion) {
 						c.slot.chain.append(c.wantVersion, target, parent, "catch-up from " + memberName(from),
-								bytes.length);
+								bytes.length, cost);
 					}
 					this.stats.versionsReceived.increment();
 					this.listeners.forEach((l) -> l.versionReceived(c.slot.name, c.wantVersion, bytes.length, true));

@@ -67,7 +67,11 @@ public final class Version {
 		return this.origin;
 	}
 
-	/** Bytes of the encoded delta that produced this version, or -1 if it came whole. */
+	/**
+	 * Bytes of the delta that produced this version, or -1 if it came whole. The exact size of
+	 * its encoding even when it was never encoded: a node that published a version nobody else
+	 * was there to receive measures the delta instead of encoding it.
+	 */
 	public long deltaBytes() {
 		return this.deltaBytes;
 	}

@@ -66,6 +66,19 @@ public final class VersionChain {
 	 * @throws IllegalArgumentException if the number does not increase
 	 */
 	public Version append(long number, Snapshot snapshot, long parent, String origin, long deltaBytes) {
+		return append(number, snapshot, parent, origin, deltaBytes, null);
+	}
+
+	/**
+	 * {@link #append(long, Snapshot, long, String, long)} with the version's cost beyond its
+	 * parent measured beforehand by the caller ({@link ParentCost#measure}), off whatever
+	 * thread appends: measuring walks the changed part of the snapshot, appending is then
+	 * constant time. The measure is used if it was taken against the very snapshot of the
+	 * parent the chain holds; otherwise (or if {@code cost} is {@code null}) the chain measures
+	 * on the calling thread, as the other overload does.
+	 */
+	public Version append(long number, Snapshot snapshot, long parent, String origin, long deltaBytes,
+			ParentCost cost) {
 		Objects.requireNonNull(snapshot, "snapshot");
 		List<Version> evicted;
 		Version version;
@@ -78,7 +91,7 @@ public final class VersionChain {
 				throw new IllegalArgumentException("version numbers are >= 0, not " + number);
 			}
 			Version base = (parent != Version.NO_PARENT) ? this.versions.get(parent) : null;
-			long own = (base != null) ? snapshot.heapBytesNotIn(base.snapshot()) : snapshot.heapBytes();
+			long own = ownHeapBytes(snapshot, base, cost);
 			version = new Version(number, snapshot, parent, this.clock.instant(), origin, deltaBytes, own);
 			this.versions.put(number, version);
 			this.heapBytes += own;
@@ -166,6 +179,16 @@ public final class VersionChain {
 		return this.maxHeapBytes;
 	}
 
+	private static long ownHeapBytes(Snapshot snapshot, Version base, ParentCost cost) {
+		if (base == null) {
+			return snapshot.heapBytes();
+		}
+		if (cost != null && cost.parent() == base.snapshot()) {
+			return cost.heapBytesNotInParent();
+		}
+		return snapshot.heapBytesNotIn(base.snapshot());
+	}
+
 	private List<Version> evictOverBudget() {
 		List<Version> evicted = null;
 		while (this.versions.size() > this.maxVersions || this.heapBytes > this.maxHeapBytes) {
@@ -220,6 +243,26 @@ public final class VersionChain {
 	public synchronized String toString() {
 		return "VersionChain[versions=" + this.versions.keySet() + ", active="
 				+ ((this.active != null) ? this.active.number() : "none") + ", heapBytes=" + this.heapBytes + "]";
+	}
+
+	/**
+	 * What a snapshot holds beyond a parent snapshot ({@link Snapshot#heapBytesNotIn}),
+	 * measured before it is appended, so that a busy thread (a node's event loop) appends in
+	 * constant time.
+	 * @param parent the parent snapshot it was measured against
+	 * @param heapBytesNotInParent the measure
+	 */
+	public record ParentCost(Snapshot parent, long heapBytesNotInParent) {
+
+		public ParentCost {
+			Objects.requireNonNull(parent, "parent");
+		}
+
+		/** Measures {@code snapshot} against {@code parent}; walks the parts they do not share. */
+		public static ParentCost measure(Snapshot snapshot, Snapshot parent) {
+			return new ParentCost(parent, snapshot.heapBytesNotIn(parent));
+		}
+
 	}
 
 	/** Configures a {@link VersionChain}. Not thread-safe. */

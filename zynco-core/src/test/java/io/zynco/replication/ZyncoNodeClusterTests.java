@@ -12,9 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.zynco.state.Codec;
+import io.zynco.state.Delta;
 import io.zynco.state.StateType;
 import io.zynco.testing.Await;
 import io.zynco.transport.TransportMode;
+import io.zynco.version.Version;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -147,6 +149,42 @@ class ZyncoNodeClusterTests {
 			.extracting((ex) -> ((ReplicationException) ex.getCause()).reason())
 			.isEqualTo(ReplicationException.Reason.ABORTED);
 		assertThat(cluster).allSatisfy((n) -> assertThat(n.view().version("fares").number()).isEqualTo(v1));
+	}
+
+	@Test
+	void aNodeAlonePublishesWithoutEncodingAndAJoinerStillCatchesUp() throws Exception {
+		ZyncoNode alone = cluster(1, TransportMode.UNICAST).get(0);
+		long v1 = fares(alone).publish((edit) -> {
+			for (int i = 0; i < 2_000; i++) {
+				edit.put("k" + i, "one-" + i);
+			}
+		}).get(30, TimeUnit.SECONDS);
+		long v2 = fares(alone).publish((edit) -> edit.put("k7", "two")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v2);
+		assertThat(alone.stats().versionsPublished()).isEqualTo(2);
+		assertThat(alone.stats().deltasEncoded()).isZero();
+		// the delta was measured, not encoded: its exact encoded size all the same
+		Version first = fares(alone).chain().get(v1).orElseThrow();
+		Version second = fares(alone).chain().get(v2).orElseThrow();
+		assertThat(second.deltaBytes()).isEqualTo(
+				Delta.diff("fares", v1, first.snapshot(), v2, second.snapshot()).encodedLength());
+		assertThat(first.deltaBytes()).isGreaterThan(2_000 * 8);
+		// a member that joins catches up from a version that was never encoded
+		ZyncoNode joiner = node("joiner", TransportMode.UNICAST,
+				new InetSocketAddress("127.0.0.1", alone.self().controlPort()));
+		Await.until(TIMEOUT, "the joiner serves v" + v2,
+				() -> joiner.isReady() && joiner.view().version("fares").number() == v2);
+		awaitAllAt(v2);
+		assertThat(fares(joiner).view().get("k7")).isEqualTo("two");
+		assertThat(fares(joiner).view().get("k8")).isEqualTo("one-8");
+		assertThat(alone.stats().catchUpsServed()).isPositive();
+		assertThat(alone.stats().deltasEncoded()).isGreaterThanOrEqualTo(alone.stats().catchUpsServed());
+		// with a receiver, the next publish is encoded and transferred
+		long encodedBefore = alone.stats().deltasEncoded();
+		long v3 = fares(alone).publish((edit) -> edit.put("k7", "three")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v3);
+		assertThat(alone.stats().deltasEncoded()).isGreaterThan(encodedBefore);
+		assertThat(fares(joiner).view().get("k7")).isEqualTo("three");
 	}
 
 	@Test

@@ -109,6 +109,46 @@ class VersionChainTests {
 	}
 
 	@Test
+	void evictsByMemoryWithCostsMeasuredBeforeAppending() {
+		Snapshot s = initial(10_000);
+		long full = s.heapBytes();
+		VersionChain measuredFirst = VersionChain.builder().maxVersions(100).maxHeapBytes(full + full / 10).build();
+		VersionChain measuredByChain = VersionChain.builder().maxVersions(100).maxHeapBytes(full + full / 10).build();
+		measuredFirst.appendAndActivate(1, s, Version.NO_PARENT, "load", -1);
+		measuredByChain.appendAndActivate(1, s, Version.NO_PARENT, "load", -1);
+		Snapshot current = s;
+		for (int v = 2; v <= 40; v++) {
+			Snapshot next = change(current, v, 20);
+			measuredFirst.append(v, next, v - 1, "t", 1, VersionChain.ParentCost.measure(next, current));
+			measuredFirst.activate(v);
+			measuredByChain.append(v, next, v - 1, "t", 1);
+			measuredByChain.activate(v);
+			current = next;
+			assertThat(measuredFirst.heapBytes()).isEqualTo(measuredByChain.heapBytes())
+				.isLessThanOrEqualTo(full + full / 10);
+		}
+		// the same evictions: the budget holds a few versions, not all 40
+		assertThat(measuredFirst.versions()).extracting(Version::number)
+			.isEqualTo(measuredByChain.versions().stream().map(Version::number).toList())
+			.hasSizeBetween(3, 38);
+	}
+
+	@Test
+	void remeasuresACostMeasuredAgainstAnotherSnapshotThanTheParent() {
+		Snapshot s = initial(1_000);
+		Snapshot next = change(s, 2, 10);
+		VersionChain chain = VersionChain.builder().build();
+		chain.appendAndActivate(1, s, Version.NO_PARENT, "load", -1);
+		// measured against a snapshot that is not version 1's: the chain measures itself
+		Version v2 = chain.append(2, next, 1, "t", 1, new VersionChain.ParentCost(initial(1_000), 1));
+		assertThat(v2.heapBytesNotInParent()).isEqualTo(next.heapBytesNotIn(s)).isGreaterThan(1);
+		// no parent in the window: a measure does not apply, the version costs its full size
+		Version v3 = chain.append(3, next, 99, "t", 1, VersionChain.ParentCost.measure(next, s));
+		assertThat(v3.heapBytesNotInParent()).isEqualTo(next.heapBytes());
+		assertThat(chain.heapBytes()).isEqualTo(s.heapBytes() + next.heapBytesNotIn(s) + next.heapBytes());
+	}
+
+	@Test
 	void versionNumbersOnlyIncrease() {
 		VersionChain chain = VersionChain.builder().build();
 		chain.append(5, initial(10), Version.NO_PARENT, "load", -1);
