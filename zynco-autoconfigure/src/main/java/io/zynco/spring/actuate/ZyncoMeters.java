@@ -16,6 +16,9 @@ public enum ZyncoMeters {
 	/** Versions received and verified (transfers and catch-ups). */
 	VERSIONS_RECEIVED("zynco.versions.received", Type.COUNTER,
 			"Versions this node received and verified (transfers and catch-ups)", "versions"),
+	/** Deltas this node encoded (forwarded publishes, transfers, catch-up answers). */
+	DELTAS_ENCODED("zynco.deltas.encoded", Type.COUNTER,
+			"Deltas this node encoded: forwarded publishes, transfers of its publishes, catch-up answers", "deltas"),
 	/** Transfers this node sent. */
 	TRANSFERS("zynco.transfers", Type.COUNTER, "Transfers this node sent", "transfers"),
 	/** Receivers dropped from transfers. */

@@ -45,6 +45,7 @@ public class ZyncoMetrics implements MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		counter(registry, ZyncoMeters.VERSIONS_PUBLISHED, Tags.empty(), (s) -> s.versionsPublished());
 		counter(registry, ZyncoMeters.VERSIONS_RECEIVED, Tags.empty(), (s) -> s.versionsReceived());
+		counter(registry, ZyncoMeters.DELTAS_ENCODED, Tags.empty(), (s) -> s.deltasEncoded());
 		counter(registry, ZyncoMeters.TRANSFERS, Tags.empty(), (s) -> s.transfers());
 		counter(registry, ZyncoMeters.TRANSFERS_DROPPED, Tags.empty(), (s) -> s.transfersDropped());
 		counter(registry, ZyncoMeters.BYTES_SENT, Tags.of("kind", "payload"), (s) -> s.payloadBytesSent());

@@ -69,6 +69,9 @@ class ZyncoMetricsTests {
 		assertThat(this.registry.get("zynco.state.versions").tag("state", "fares").gauge().value()).isEqualTo(2);
 		assertThat(this.registry.get("zynco.state.heap").tag("state", "fares").gauge().value())
 			.isEqualTo(this.node.state("fares").chain().heapBytes());
+		// a coordinator alone has nobody to send its publish to: nothing is encoded
+		assertThat(this.registry.get("zynco.deltas.encoded").functionCounter().count()).isZero()
+			.isEqualTo(this.node.stats().deltasEncoded());
 	}
 
 	@Test
