@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,15 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.zynco.sample.fares.FareBook;
-import io.zynco.sample.fares.FareChecksum;
-import io.zynco.sample.fares.Rule;
+import io.zynco.sample.demo.FareAnswers;
 
 /**
- * HTTP access to fare service nodes for the tests, and a bounded checked client load: every
- * response must be 200, name in its header the versions its body names, carry a checksum
- * that matches its content, and agree with every other response to the same query naming
- * the same versions (on any node, at any time).
+ * HTTP access to fare service nodes for the tests, and a bounded client load whose every
+ * answer is checked by the fare service's own {@link FareAnswers}.
  */
 public final class FareClient {
 
@@ -125,30 +119,22 @@ public final class FareClient {
 
 		public final AtomicLong inconsistent = new AtomicLong();
 
-		public final Map<String, String> answers = new ConcurrentHashMap<>();
+		private final FareAnswers answers = new FareAnswers(json);
 
 		public final List<String> problems = new ArrayList<>();
 
 		final List<Thread> threads = new ArrayList<>();
 
-		private volatile List<URI> targets;
 
 		Load(List<URI> nodes, Duration maxDuration) {
 			this.nodes = List.copyOf(nodes);
-			this.targets = this.nodes;
 			this.deadline = System.nanoTime() + maxDuration.toNanos();
-		}
-
-		/** Sends the load only to these nodes from now on (a node being killed is left out). */
-		public void target(List<URI> nodes) {
-			this.targets = List.copyOf(nodes);
 		}
 
 		void run(int id) {
 			SplittableRandom random = new SplittableRandom(id);
 			while (this.running.get() && System.nanoTime() < this.deadline) {
-				List<URI> targets = this.targets;
-				URI node = targets.get(random.nextInt(targets.size()));
+				URI node = this.nodes.get(random.nextInt(this.nodes.size()));
 				String query = QUERIES[random.nextInt(QUERIES.length)];
 				check(node, query);
 				try {
@@ -163,30 +149,10 @@ public final class FareClient {
 		private void check(URI node, String query) {
 			this.requests.incrementAndGet();
 			try {
-				HttpResponse<String> response = get(node, "/api/fares?limit=25&" + query);
-				if (response.statusCode() != 200) {
-					problem(this.failed, node + " answered " + response.statusCode() + " to " + query + ": "
-							+ response.body());
-					return;
-				}
-				JsonNode body = json.readTree(response.body());
-				String versions = "fares@" + body.path("versions").path("fares").asLong() + ",rules@"
-						+ body.path("versions").path("rules").asLong();
-				String header = response.headers().firstValue("Zynco-Versions").orElse("");
-				List<FareBook.FareLine> fares = new ArrayList<>();
-				body.path("fares").forEach((fare) -> fares.add(json.treeToValue(fare, FareBook.FareLine.class)));
-				String checksum = body.path("checksum").asString();
-				if (!header.equals(versions)) {
-					problem(this.inconsistent, node + ": header " + header + ", body " + versions);
-				}
-				else if (!FareChecksum.of(fares, List.<Rule>of()).equals(checksum)) {
-					problem(this.inconsistent, node + ": the checksum does not match the content of " + query);
-				}
-				else {
-					String previous = this.answers.putIfAbsent(query + " @ " + versions, checksum);
-					if (previous != null && !previous.equals(checksum)) {
-						problem(this.inconsistent, node + ": two different answers to " + query + " at " + versions);
-					}
+				FareAnswers.Outcome outcome = this.answers.check(node.toString(), query,
+						get(node, "/api/fares?limit=25&" + query));
+				if (!outcome.ok()) {
+					problem(outcome.failed() ? this.failed : this.inconsistent, outcome.problem());
 				}
 			}
 			catch (Exception ex) {
@@ -203,9 +169,9 @@ public final class FareClient {
 			}
 		}
 
-		/** The distinct versions label seen in answers. */
+		/** The distinct versions labels the answers named. */
 		public long versionsSeen() {
-			return this.answers.keySet().stream().map((key) -> key.substring(key.indexOf(" @ "))).distinct().count();
+			return this.answers.versionsSeen();
 		}
 
 		@Override

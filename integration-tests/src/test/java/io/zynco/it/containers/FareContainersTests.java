@@ -149,18 +149,7 @@ class FareContainersTests {
 	void aNodeKilledDuringATransferCatchesUpWhenRestarted() throws Exception {
 		FareNode coordinator = coordinator();
 		FareNode victim = victim(coordinator);
-		long sentBefore = counter(coordinator, "zynco.bytes.sent");
-		// a full reload with another seed: about 2.5 MB at 4-6 MB/s, so the transfer lasts a while
-		CompletableFuture<HttpResponse<String>> publish = CompletableFuture.supplyAsync(() -> {
-			try {
-				return FareClient.post(coordinator.uri(), "/admin/reload?fares=" + FARES + "&seed=7", null);
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
-		await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
-			.until(() -> counter(coordinator, "zynco.bytes.sent") > sentBefore + 200_000 || publish.isDone());
+		CompletableFuture<HttpResponse<String>> publish = reloadAndAwaitTransfer(coordinator, 7);
 		assertThat(publish).as("the transfer was still running when the node was killed").isNotDone();
 		victim.kill();
 		HttpResponse<String> published = publish.join();
@@ -179,17 +168,7 @@ class FareContainersTests {
 	void aNodePausedDuringASwitchIsLeftBehindAndCatchesUpWhenUnpaused() throws Exception {
 		FareNode coordinator = coordinator();
 		FareNode victim = victim(coordinator);
-		long sentBefore = counter(coordinator, "zynco.bytes.sent");
-		CompletableFuture<HttpResponse<String>> publish = CompletableFuture.supplyAsync(() -> {
-			try {
-				return FareClient.post(coordinator.uri(), "/admin/reload?fares=" + FARES + "&seed=8", null);
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
-		await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
-			.until(() -> counter(coordinator, "zynco.bytes.sent") > sentBefore + 200_000 || publish.isDone());
+		CompletableFuture<HttpResponse<String>> publish = reloadAndAwaitTransfer(coordinator, 8);
 		assertThat(publish).as("the switch was still running when the node was paused").isNotDone();
 		victim.pause();
 		try {
@@ -268,6 +247,26 @@ class FareContainersTests {
 	}
 
 	// ------------------------------------------------------------------------ helpers
+
+	/**
+	 * Starts a full reload with another seed on the coordinator (about 2.5 MB at 4-6 MB/s, so
+	 * the transfer lasts a while) and returns once 200 kB of it left the coordinator, or once
+	 * it is done.
+	 */
+	private static CompletableFuture<HttpResponse<String>> reloadAndAwaitTransfer(FareNode coordinator, long seed) {
+		long sentBefore = counter(coordinator, "zynco.bytes.sent");
+		CompletableFuture<HttpResponse<String>> publish = CompletableFuture.supplyAsync(() -> {
+			try {
+				return FareClient.post(coordinator.uri(), "/admin/reload?fares=" + FARES + "&seed=" + seed, null);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
+			.until(() -> counter(coordinator, "zynco.bytes.sent") > sentBefore + 200_000 || publish.isDone());
+		return publish;
+	}
 
 	private FareNode coordinator() {
 		for (FareNode node : this.nodes) {

@@ -6,25 +6,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.zynco.sample.fares.FareBook;
-import io.zynco.sample.fares.FareChecksum;
-import io.zynco.sample.fares.Rule;
 
 /**
- * A bounded client load on the fare API, spread over the nodes, that checks every response:
- * the status is 200, the {@code Zynco-Versions} header names the versions in the body, the
- * checksum matches the fares in the body, and any two responses to the same query that name
- * the same versions carry the same content (on any node, at any time). Stops by itself after
+ * A bounded client load on the fare API, spread over the nodes, that checks every response
+ * with {@link FareAnswers}. Stops by itself after
  * {@link #MAX_DURATION} or {@link #MAX_REQUESTS}, whichever comes first.
  */
 public final class ClientLoad implements AutoCloseable {
@@ -39,7 +31,7 @@ public final class ClientLoad implements AutoCloseable {
 
 	private final HttpClient http;
 
-	private final JsonMapper json;
+	private final FareAnswers answers;
 
 	private final List<DemoCluster.Node> nodes;
 
@@ -53,7 +45,6 @@ public final class ClientLoad implements AutoCloseable {
 
 	private final AtomicLong inconsistent = new AtomicLong();
 
-	private final Map<String, String> checksums = new ConcurrentHashMap<>();
 
 	private final List<Thread> threads = new ArrayList<>();
 
@@ -61,7 +52,7 @@ public final class ClientLoad implements AutoCloseable {
 
 	private ClientLoad(HttpClient http, JsonMapper json, List<DemoCluster.Node> nodes, int requestsPerSecond) {
 		this.http = http;
-		this.json = json;
+		this.answers = new FareAnswers(json);
 		this.nodes = nodes;
 		this.requestsPerSecond = requestsPerSecond;
 	}
@@ -108,33 +99,9 @@ public final class ClientLoad implements AutoCloseable {
 			HttpResponse<String> response = this.http.send(
 					HttpRequest.newBuilder(node.uri("/api/fares?limit=20&" + query)).timeout(Duration.ofSeconds(10)).build(),
 					HttpResponse.BodyHandlers.ofString());
-			if (response.statusCode() != 200) {
-				fail(this.errors, node.name() + " answered " + response.statusCode() + " to " + query);
-				return;
-			}
-			JsonNode body = this.json.readTree(response.body());
-			String versions = "fares@" + body.path("versions").path("fares").asLong() + ",rules@"
-					+ body.path("versions").path("rules").asLong();
-			String header = response.headers().firstValue("Zynco-Versions").orElse("");
-			List<FareBook.FareLine> fares = new ArrayList<>();
-			for (JsonNode fare : body.path("fares")) {
-				fares.add(new FareBook.FareLine(fare.path("key").asString(), fare.path("carrier").asString(),
-						fare.path("fareClass").asString(), fare.path("amountCents").asLong(),
-						fare.path("currency").asString(), fare.path("ruleSet").asString(), fare.path("revision").asInt(),
-						fare.path("basis").asString()));
-			}
-			String checksum = body.path("checksum").asString();
-			if (!header.equals(versions)) {
-				fail(this.inconsistent, node.name() + ": header " + header + " but body " + versions);
-			}
-			else if (!FareChecksum.of(fares, List.<Rule>of()).equals(checksum)) {
-				fail(this.inconsistent, node.name() + ": checksum does not match the content, " + query);
-			}
-			else {
-				String previous = this.checksums.putIfAbsent(query + " @ " + versions, checksum);
-				if (previous != null && !previous.equals(checksum)) {
-					fail(this.inconsistent, node.name() + ": two different answers for " + query + " at " + versions);
-				}
+			FareAnswers.Outcome outcome = this.answers.check(node.name(), query, response);
+			if (!outcome.ok()) {
+				fail(outcome.failed() ? this.errors : this.inconsistent, outcome.problem());
 			}
 		}
 		catch (Exception ex) {
@@ -175,11 +142,6 @@ public final class ClientLoad implements AutoCloseable {
 
 	long inconsistent() {
 		return this.inconsistent.get();
-	}
-
-	/** The distinct (query, versions) pairs seen. */
-	int answersSeen() {
-		return this.checksums.size();
 	}
 
 	@Override

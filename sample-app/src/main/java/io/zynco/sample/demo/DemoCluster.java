@@ -125,7 +125,7 @@ public final class DemoCluster {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		String jar = this.options.jar;
 		String cluster = "zynco-demo-" + ProcessHandle.current().pid();
-		int multicastPort = freeUdpLikePort();
+		int multicastPort = multicastPort();
 		String transport = loopbackMulticast() ? "multicast" : "unicast";
 		for (int i = 1; i <= 3; i++) {
 			int httpPort = this.options.httpBasePort + i - 1;
@@ -308,32 +308,27 @@ public final class DemoCluster {
 
 	private long counter(Node node, String meter) {
 		// bytes on the wire where the meter is split by kind (payload, wire)
-		JsonNode metric = get(node, "/actuator/metrics/" + meter + "?tag=kind:wire");
-		if (metric == null) {
-			metric = get(node, "/actuator/metrics/" + meter);
-		}
-		if (metric == null) {
-			return 0;
-		}
-		for (JsonNode measurement : metric.path("measurements")) {
-			if (measurement.path("statistic").asString("").equals("COUNT")) {
-				return measurement.path("value").asLong();
-			}
-		}
-		return 0;
+		double wire = statistic(node, "/actuator/metrics/" + meter + "?tag=kind:wire", "COUNT");
+		return (long) (Double.isNaN(wire) ? statistic(node, "/actuator/metrics/" + meter, "COUNT") : wire);
 	}
 
 	/** Seconds spent in switches the coordinator ran so far (the {@code zynco.switch.time} counter). */
 	private double switchSeconds(Node coordinator) {
-		JsonNode metric = get(coordinator, "/actuator/metrics/zynco.switch.time");
+		double seconds = statistic(coordinator, "/actuator/metrics/zynco.switch.time", "COUNT");
+		return Double.isNaN(seconds) ? 0 : seconds;
+	}
+
+	/** One statistic of a meter from the node's metrics endpoint, or NaN when it does not answer. */
+	private double statistic(Node node, String path, String statistic) {
+		JsonNode metric = get(node, path);
 		if (metric != null) {
 			for (JsonNode measurement : metric.path("measurements")) {
-				if (measurement.path("statistic").asString("").equals("COUNT")) {
+				if (measurement.path("statistic").asString("").equals(statistic)) {
 					return measurement.path("value").asDouble();
 				}
 			}
 		}
-		return 0;
+		return Double.NaN;
 	}
 
 	private long versionBytes(Node node, long version) {
@@ -422,7 +417,7 @@ public final class DemoCluster {
 		}
 	}
 
-	private static int freeUdpLikePort() {
+	private static int multicastPort() {
 		// a multicast port of its own per demo run, so that two demos never share a group
 		return 46_000 + (int) (ProcessHandle.current().pid() % 2_000);
 	}

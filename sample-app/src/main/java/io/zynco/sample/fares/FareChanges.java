@@ -191,7 +191,7 @@ public class FareChanges {
 			throw new IllegalArgumentException(
 					"carriers must be between 1 and " + FareGenerator.carriers().length + ": " + carriers);
 		}
-		if (hasRoute(route)) {
+		if (!keysOnRoute(route).isEmpty()) {
 			throw new IllegalStateException("route " + route + " already has fares; withdraw it first");
 		}
 		long start = System.nanoTime();
@@ -214,12 +214,7 @@ public class FareChanges {
 	public Change withdrawRoute(String route) {
 		FareKeys.checkRoute(route);
 		long start = System.nanoTime();
-		List<String> keys = new ArrayList<>();
-		this.fares.view().forEach((key, fare) -> {
-			if (FareKeys.route(key).equals(route)) {
-				keys.add(key);
-			}
-		});
+		List<String> keys = keysOnRoute(route);
 		if (keys.isEmpty()) {
 			throw new NotFound("route " + route + " has no fares");
 		}
@@ -250,10 +245,16 @@ public class FareChanges {
 		}));
 	}
 
-	private boolean hasRoute(String route) {
-		boolean[] found = new boolean[1];
-		this.fares.view().forEach((key, fare) -> found[0] |= FareKeys.route(key).equals(route));
-		return found[0];
+	/** The keys of the fares on a route in the version this node serves (keys only, no value decoded). */
+	private List<String> keysOnRoute(String route) {
+		List<String> keys = new ArrayList<>();
+		this.fares.view().snapshot().forEach((buffer, keyOffset, keyLength, valueOffset, valueLength) -> {
+			String key = new String(buffer, keyOffset, keyLength, StandardCharsets.UTF_8);
+			if (FareKeys.route(key).equals(route)) {
+				keys.add(key);
+			}
+		});
+		return keys;
 	}
 
 	private Change publish(ReplicatedState<?, ?> state, String what, long changes, long start,
