@@ -372,7 +372,8 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/**
 	 * The status of every member in this node's view, without waiting for the node loop: the
-	 * {@link #members()} answer of at most about 100 ms ago (empty before {@link #start()}).
+	 * {@link #members()} answer of at most about 100 ms ago (empty before {@link #start()}, and
+	 * at least this node once {@code start()} returned).
 	 */
 	public List<MemberView> memberSnapshot() {
 		return this.memberSnapshot;
@@ -498,6 +499,9 @@ public final class ZyncoNode implements AutoCloseable {
 						new MembershipEvents(), this::localStatus);
 				this.members.put(this.self.id(), this.self);
 				this.membership.start();
+				// the first snapshot before start() returns: a started node's snapshot always holds itself
+				this.memberSnapshotAt = this.config.nanoClock.getAsLong();
+				this.memberSnapshot = List.copyOf(memberViews());
 				long tickNanos = this.config.tickInterval.toNanos();
 				this.ticker = this.loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
 			}).sync();

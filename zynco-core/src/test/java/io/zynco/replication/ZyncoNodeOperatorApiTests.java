@@ -77,6 +77,16 @@ class ZyncoNodeOperatorApiTests {
 	}
 
 	@Test
+	void aStartedNodesMemberSnapshotHoldsItselfAtOnce() throws Exception {
+		ZyncoNode alone = node("alone", null, null);
+		// no wait: the first snapshot is taken before start() returns, not by the first tick
+		assertThat(alone.memberSnapshot()).singleElement().satisfies((m) -> {
+			assertThat(m.self()).isTrue();
+			assertThat(m.member().name()).isEqualTo("alone");
+		});
+	}
+
+	@Test
 	void memberSnapshotReportsEveryMemberAndItsStatesWithoutTheLoop() throws Exception {
 		List<ZyncoNode> pair = pair();
 		long v1 = fares(pair.get(0)).publish((edit) -> edit.put("k", "1")).get(30, TimeUnit.SECONDS);
