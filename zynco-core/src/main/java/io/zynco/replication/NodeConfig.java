@@ -92,6 +92,8 @@ public final class NodeConfig {
 
 	final Duration tickInterval;
 
+	final Duration idleTickInterval;
+
 	final DataFaults dataFaults;
 
 	final Coordinator coordinator;
@@ -127,6 +129,7 @@ public final class NodeConfig {
 		this.nanoClock = b.nanoClock;
 		this.clock = b.clock;
 		this.tickInterval = b.tickInterval;
+		this.idleTickInterval = b.idleTickInterval;
 		this.dataFaults = b.dataFaults;
 		this.coordinator = b.coordinator;
 	}
@@ -218,6 +221,8 @@ public final class NodeConfig {
 		private Clock clock = Clock.systemUTC();
 
 		private Duration tickInterval = Duration.ofMillis(1);
+
+		private Duration idleTickInterval = Duration.ofMillis(10);
 
 		private DataFaults dataFaults = DataFaults.none();
 
@@ -380,9 +385,26 @@ public final class NodeConfig {
 			return this;
 		}
 
-		/** How often the node loop ticks (pacing resolution). */
+		/**
+		 * How often the node loop ticks while it has work that the tick drives: transfers in
+		 * either direction (pacing and NACK resolution), a switch round or a queued switch, a
+		 * prepare, a catch-up (default 1 ms).
+		 */
 		public Builder tickInterval(Duration tickInterval) {
 			this.tickInterval = Objects.requireNonNull(tickInterval, "tickInterval");
+			return this;
+		}
+
+		/**
+		 * How often the node loop ticks when it has none of the work {@link #tickInterval}
+		 * paces: membership (heartbeats every {@link #heartbeatInterval}), discovery, readiness
+		 * (default 10 ms; at least the tick interval; the node uses at most a quarter of the
+		 * heartbeat interval). Work arriving wakes the loop at once and
+		 * brings the short tick back, so this only spares an idle node a thousand wake-ups a
+		 * second.
+		 */
+		public Builder idleTickInterval(Duration idleTickInterval) {
+			this.idleTickInterval = Objects.requireNonNull(idleTickInterval, "idleTickInterval");
 			return this;
 		}
 
@@ -433,6 +455,8 @@ public final class NodeConfig {
 			check(this.chainMaxHeapBytes > 0, "chain maxHeapBytes must be positive");
 			check((this.serverSsl == null) == (this.clientSsl == null), "tls: give both server and client contexts, or neither");
 			check(positive(this.tickInterval), "tickInterval must be positive");
+			check(this.idleTickInterval.compareTo(this.tickInterval) >= 0,
+					"idleTickInterval must be at least tickInterval");
 			io.zynco.state.StateType.checkName(this.cluster);
 			if (this.secret.length == 0) {
 				// loopback without a secret (checked above): the handshake still needs a key; this

@@ -93,9 +93,12 @@ final class NodeTransports {
 
 	static Membership membership(NodeConfig config, MemberInfo self, ControlChannel control,
 			MembershipListener listener, Supplier<LocalStatus> status) {
-		MembershipConfig membershipConfig = MembershipConfig.defaults()
-			.withHeartbeatInterval(config.heartbeatInterval)
-			.withFailureTimeoutBase(config.failureTimeout);
+		// both at once: one at a time, a heartbeat interval longer than the default timeout base
+		// would be refused before the configured base replaces it
+		MembershipConfig d = MembershipConfig.defaults();
+		MembershipConfig membershipConfig = new MembershipConfig(config.heartbeatInterval, config.failureTimeout,
+				d.rttAlpha(), d.probeFanOut(), d.maxMembers(), d.reconnectInterval(), d.rejoinInterval(),
+				d.removedRetention());
 		return Membership.builder(self)
 			.config(membershipConfig)
 			.seeds(config.seeds)
