@@ -68,6 +68,8 @@ public final class ChangeSet {
 	/** Visits every change in order without copying. */
 	public void forEach(ChangeVisitor visitor) {
 		for (int i = 0; i < this.arrays.size(); i++) {
+			// the visitor may be a bean's builder: a yield point per change
+			Yield.point();
 			byte[] blob = this.arrays.blob(i);
 			int keyLength = EntryBlobs.keyLength(blob);
 			int keyOffset = EntryBlobs.varintSize(keyLength);

@@ -244,6 +244,9 @@ public final class Delta {
 		Parallel.forEachChunk(chunks, helpers, parallelism, (c) -> {
 			long length = 0;
 			for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
+				if ((i & 15) == 0) {
+					Yield.point();
+				}
 				length += 1 + changeBodyLength(arrays, i);
 			}
 			offsets[c + 1] = length;
@@ -274,6 +277,9 @@ public final class Delta {
 		Parallel.forEachChunk(chunks, helpers, parallelism, (c) -> {
 			int p = (int) offsets[c];
 			for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
+				if ((i & 15) == 0) {
+					Yield.point();
+				}
 				byte[] blob = arrays.blob(i);
 				out[p++] = arrays.kind(i);
 				if (arrays.isPut(i)) {
@@ -284,11 +290,22 @@ public final class Delta {
 			}
 		});
 		int p = (int) offsets[chunks];
-		CRC32C crc = new CRC32C();
-		crc.update(out, 0, p);
-		ByteBuffer.wrap(out, p, TRAILER).putInt((int) crc.getValue());
+		int crc = crc32c(out, 0, p);
+		ByteBuffer.wrap(out, p, TRAILER).putInt(crc);
 		return out;
 	}
+
+	/** CRC32C of a range, a yield point between 64 KiB pieces (a large delta takes milliseconds). */
+	private static int crc32c(byte[] bytes, int offset, int length) {
+		CRC32C crc = new CRC32C();
+		for (int p = offset, end = offset + length; p < end; p += CRC_PIECE) {
+			Yield.point();
+			crc.update(bytes, p, Math.min(CRC_PIECE, end - p));
+		}
+		return (int) crc.getValue();
+	}
+
+	private static final int CRC_PIECE = 64 * 1024;
 
 	private static int chunkSize(int changes, int parallelism) {
 		return Math.max(DECODE_CHUNK, changes / Math.max(1, 4 * parallelism) + 1);
@@ -327,9 +344,7 @@ public final class Delta {
 			throw reject(DeltaFormatException.Reason.BAD_MAGIC, "input does not start with the delta magic 0x5A594E44");
 		}
 		int end = offset + length - TRAILER;
-		CRC32C crc = new CRC32C();
-		crc.update(bytes, offset, length - TRAILER);
-		if ((int) crc.getValue() != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
+		if (crc32c(bytes, offset, length - TRAILER) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
 			throw reject(DeltaFormatException.Reason.BAD_CHECKSUM, "delta checksum (CRC32C) does not match");
 		}
 		byte version = in.get();
@@ -377,6 +392,9 @@ public final class Delta {
 		int[] ends = new int[changeCount];
 		int[] cursor = new int[1];
 		for (int i = 0; i < changeCount; i++) {
+			if ((i & 15) == 0) {
+				Yield.point();
+			}
 			if (p >= end) {
 				throw reject(DeltaFormatException.Reason.TRUNCATED, "delta ends inside change " + i);
 			}
@@ -430,6 +448,9 @@ public final class Delta {
 			int from = c * chunkSize;
 			int to = Math.min(changeCount, from + chunkSize);
 			for (int i = from; i < to; i++) {
+				if ((i & 15) == 0) {
+					Yield.point();
+				}
 				byte[] blob = Arrays.copyOfRange(bytes, starts[i], ends[i]);
 				int keyLength = EntryBlobs.keyLength(blob);
 				hashes[i] = Hashes.keyHash(blob, EntryBlobs.varintSize(keyLength), keyLength);

@@ -294,6 +294,7 @@ public final class Snapshot {
 		public Builder put(byte[] key, byte[] value) {
 			Objects.requireNonNull(key, "key");
 			Objects.requireNonNull(value, "value");
+			Yield.point();
 			byte[] blob = EntryBlobs.of(key, value);
 			if (this.size == this.hashes.length) {
 				this.hashes = Arrays.copyOf(this.hashes, this.size * 2);
@@ -345,12 +346,14 @@ public final class Snapshot {
 
 		public Editor put(byte[] key, byte[] value) {
 			Objects.requireNonNull(value, "value");
+			Yield.point();
 			KeyRef ref = KeyRef.of(key);
 			this.puts.put(ref, EntryBlobs.of(key, value));
 			return this;
 		}
 
 		public Editor remove(byte[] key) {
+			Yield.point();
 			KeyRef ref = KeyRef.of(key);
 			this.puts.put(ref, null);
 			return this;

@@ -3,6 +3,8 @@ package io.zynco.state.internal;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
 
+import io.zynco.state.Yield;
+
 /**
  * The algorithms over one snapshot's segments: bulk build, lookup, applying sorted changes
  * with path copying, diffing with Merkle pruning, and iteration.
@@ -87,6 +89,7 @@ public final class Trie {
 	private Node build(long[] hashes, byte[][] blobs, long[] fingerprints, int from, int to, int level) {
 		int n = to - from;
 		if (n <= LEAF_MAX || !canBranch(level)) {
+			Yield.point();
 			long fp = 0;
 			long data = 0;
 			for (int i = from; i < to; i++) {
@@ -270,6 +273,7 @@ public final class Trie {
 
 	private Node applyToLeaf(Leaf leaf, ChangeArrays changes, int from, int to, int level,
 			ChangeArrays.Appender effective) {
+		Yield.point();
 		long[] lh = leaf.hashes;
 		byte[][] lb = leaf.blobs;
 		int n = lh.length;
@@ -383,6 +387,7 @@ public final class Trie {
 			}
 			return;
 		}
+		Yield.point();
 		long[] ah = new long[a.count];
 		byte[][] ab = new byte[a.count][];
 		collect(a, ah, ab, new int[1]);
@@ -457,6 +462,8 @@ public final class Trie {
 			return;
 		}
 		for (byte[] blob : ((Leaf) node).blobs) {
+			// the visitor may be a bean's builder: a yield point per entry
+			Yield.point();
 			visitor.visit(blob);
 		}
 	}
@@ -470,6 +477,7 @@ public final class Trie {
 			}
 			return fp;
 		}
+		Yield.point();
 		long fp = 0;
 		for (byte[] blob : ((Leaf) node).blobs) {
 			fp += Hashes.entryFingerprint(blob);
@@ -493,6 +501,7 @@ public final class Trie {
 			return heap;
 		}
 		if (node instanceof Leaf leaf && base instanceof Leaf bl) {
+			Yield.point();
 			long heap = leaf.shallowHeapBytes();
 			int j = 0;
 			for (int i = 0; i < leaf.blobs.length; i++) {
