@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -48,6 +49,7 @@ import io.zynco.state.Codec;
 import io.zynco.state.Snapshot;
 import io.zynco.state.StateType;
 import io.zynco.state.StateView;
+import io.zynco.state.Yield;
 
 /**
  * Switch under load (issue 4): a single-node Spring Boot service on 127.0.0.1 serves a
@@ -71,7 +73,8 @@ import io.zynco.state.StateView;
  * <p>
  * Run: {@code java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp zynco-benchmarks/target/benchmarks.jar
  * io.zynco.benchmarks.web.SwitchUnderLoadBenchmark [--rate 1000] [--entries 200000]
- * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 15] [--index incremental]}
+ * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 60] [--warmup-switches 60]
+ * [--index incremental]}
  * (the server's JVM options are this JVM's; the client's are {@link #CLIENT_JVM_OPTIONS}).
  */
 public final class SwitchUnderLoadBenchmark {
@@ -86,6 +89,9 @@ public final class SwitchUnderLoadBenchmark {
 	private static final double TARGET_P99_DELTA_MS = 1.0;
 
 	private static final double TARGET_MAX_MS = 8.0;
+
+	/** Requests during switches at least this slow are located in their window (a diagnostic). */
+	private static final long SLOW_MICROS = 2_000;
 
 	/**
 	 * The load client's JVM: Epsilon (no collector, so no GC pause ever stops the generator;
@@ -104,13 +110,18 @@ public final class SwitchUnderLoadBenchmark {
 		int switches = Integer.parseInt(options.getOrDefault("switches", "20"));
 		long spacingMs = Long.parseLong(options.getOrDefault("spacing-ms", "1500"));
 		long steadyS = Long.parseLong(options.getOrDefault("steady-s", "20"));
-		long warmupS = Long.parseLong(options.getOrDefault("warmup-s", "15"));
+		// the warm-up reaches the steady state of a long-running service: the JIT has compiled the
+		// switch path and the index's rare full folds (about every 25 switches), which take a
+		// compiler thread tens of milliseconds the first times
+		long warmupS = Long.parseLong(options.getOrDefault("warmup-s", "60"));
+		int warmupSwitchCount = Integer.parseInt(options.getOrDefault("warmup-switches", "60"));
 		String index = options.getOrDefault("index", "incremental");
 		IndexMode.valueOf(index.toUpperCase(Locale.ROOT));
 		if (rate < 1 || rate > 5000 || entries < STEP_MODULUS || entries > 2_000_000 || switches < 1 || switches > 99
-				|| spacingMs < 200 || spacingMs > 10_000 || steadyS < 1 || steadyS > 300 || warmupS < 0 || warmupS > 120) {
+				|| spacingMs < 200 || spacingMs > 10_000 || steadyS < 1 || steadyS > 300 || warmupS < 0 || warmupS > 120
+				|| warmupSwitchCount < 0 || warmupSwitchCount > 99) {
 			throw new IllegalArgumentException("out of bounds: rate 1..5000, entries 100..2000000, switches 1..99, "
-					+ "spacing-ms 200..10000, steady-s 1..300, warmup-s 0..120");
+					+ "spacing-ms 200..10000, steady-s 1..300, warmup-s 0..120, warmup-switches 0..99");
 		}
 		String loadBefore = loadAverage();
 		System.out.printf(Locale.ROOT, "switch under load: rate %d req/s, %,d entries, %d switches every %d ms, "
@@ -151,8 +162,10 @@ public final class SwitchUnderLoadBenchmark {
 			long spacingNanos = TimeUnit.MILLISECONDS.toNanos(spacingMs);
 			List<Long> switchAt = new ArrayList<>();
 			if (warmupS >= 3) {
-				switchAt.add(warmupNanos / 3);
-				switchAt.add(2 * warmupNanos / 3);
+				// spread evenly over the warm-up, ending a third of it (at least) before the measured part
+				for (int k = 1; k <= warmupSwitchCount; k++) {
+					switchAt.add(2 * warmupNanos * k / (3 * warmupSwitchCount));
+				}
 			}
 			int warmupSwitches = switchAt.size();
 			for (int k = 0; k < switches; k++) {
@@ -396,6 +409,9 @@ public final class SwitchUnderLoadBenchmark {
 			int errorsDuring = 0;
 			long maxLateness = 0;
 			Map<String, Integer> examples = new HashMap<>();
+			Map<Long, Integer> slowOffsets = new TreeMap<>();
+			Map<String, Integer> slowPhases = new TreeMap<>();
+			Map<Integer, Integer> slowBySwitch = new TreeMap<>();
 			for (int i = 0; i < this.count; i++) {
 				long sent = intended(i);
 				if (sent < measureFrom) {
@@ -405,9 +421,11 @@ public final class SwitchUnderLoadBenchmark {
 				maxLateness = Math.max(maxLateness, this.lateness[i]);
 				long end = this.done[i] == 0 ? sent + TimeUnit.SECONDS.toNanos(30) : this.done[i];
 				boolean overlaps = false;
+				int overlapped = -1;
 				for (int k = warmupSwitches; k < this.switchStart.length; k++) {
 					if (sent <= this.switchEnd[k] + WINDOW_TAIL_NANOS && end >= this.switchStart[k]) {
 						overlaps = true;
+						overlapped = k;
 						break;
 					}
 				}
@@ -442,6 +460,17 @@ public final class SwitchUnderLoadBenchmark {
 				long micros = Math.max(1, (end - sent) / 1000);
 				long value = Math.min(micros, steady.getHighestTrackableValue());
 				(overlaps ? during : steady).recordValue(value);
+				if (overlaps && micros >= SLOW_MICROS) {
+					// where the slow requests of a switch window sit: sent how long after the publish
+					// call, relative to how long the publish took
+					long offset = (sent - this.switchStart[overlapped]) / 1_000_000;
+					slowOffsets.merge(offset, 1, Integer::sum);
+					slowBySwitch.merge(overlapped - warmupSwitches + 1, 1, Integer::sum);
+					long took = Math.max(1, (this.switchEnd[overlapped] - this.switchStart[overlapped]) / 1_000_000);
+					slowPhases.merge((sent < this.switchStart[overlapped]) ? "sent before the publish call"
+							: (sent <= this.switchEnd[overlapped]) ? "sent while publishing (" + took + " ms)"
+									: "sent in the 50 ms after the switch", 1, Integer::sum);
+				}
 				(overlaps ? lateDuring : lateSteady).recordValue(Math.max(1, Math.min(this.lateness[i] / 1000,
 						lateSteady.getHighestTrackableValue())));
 				if (!overlaps) {
@@ -493,6 +522,15 @@ public final class SwitchUnderLoadBenchmark {
 				System.out.printf(Locale.ROOT, "caution: the load generator itself sent up to %.1f ms late: the host "
 						+ "withheld CPU, so the tails above are the host's as much as the service's%n", maxLateness / 1e6);
 			}
+			if (!slowOffsets.isEmpty()) {
+				StringBuilder offsets = new StringBuilder();
+				slowOffsets.forEach((ms, n) -> offsets.append(' ').append(ms).append(':').append(n));
+				System.out.printf(Locale.ROOT, "requests during switches slower than %.1f ms: %s; by send time after "
+						+ "the publish call (ms:count):%s; by measured switch (switch:count): %s%n", SLOW_MICROS / 1e3,
+						slowPhases, offsets, slowBySwitch);
+				System.out.println("GC pauses of 2 ms or more in switch windows (switch): "
+						+ pauses.inWindows(this.switchStart, this.switchEnd, warmupSwitches));
+			}
 			examples.forEach((problem, n) -> System.out.println("  error x" + n + ": " + problem));
 		}
 
@@ -530,7 +568,7 @@ public final class SwitchUnderLoadBenchmark {
 		for (int i = 0; i < args.length; i++) {
 			if (!args[i].startsWith("--") || i + 1 >= args.length) {
 				throw new IllegalArgumentException("usage: [--rate n] [--entries n] [--switches n] [--spacing-ms n] "
-						+ "[--steady-s n] [--warmup-s n] [--index incremental|copy|view]");
+						+ "[--steady-s n] [--warmup-s n] [--warmup-switches n] [--index incremental|copy|view]");
 			}
 			options.put(args[i].substring(2), args[++i]);
 		}
@@ -574,6 +612,22 @@ public final class SwitchUnderLoadBenchmark {
 				.from((CompositeData) notification.getUserData());
 			long start = this.nanosAtUptimeZero + TimeUnit.MILLISECONDS.toNanos(info.getGcInfo().getStartTime());
 			this.pauses.add(new long[] { start, info.getGcInfo().getDuration() });
+		}
+
+		/** The measured switches (1-based) whose windows a pause of 2 ms or more overlapped. */
+		List<Integer> inWindows(long[] starts, long[] ends, int first) {
+			List<Integer> hit = new ArrayList<>();
+			synchronized (this.pauses) {
+				for (long[] pause : this.pauses) {
+					long end = pause[0] + TimeUnit.MILLISECONDS.toNanos(pause[1]);
+					for (int k = first; k < starts.length && pause[1] >= 2; k++) {
+						if (pause[0] <= ends[k] + WINDOW_TAIL_NANOS && end >= starts[k]) {
+							hit.add(k - first + 1);
+						}
+					}
+				}
+			}
+			return hit;
 		}
 
 		String summary(long from, long to) {
@@ -712,15 +766,25 @@ public final class SwitchUnderLoadBenchmark {
 			}
 			Map<String, String> merged = new HashMap<>(size * 4 / 3 + 16);
 			for (int i = previous.layers.size() - 1; i >= 0; i--) {
-				merged.putAll(previous.layers.get(i));
+				previous.layers.get(i).forEach((key, value) -> {
+					Yield.point();
+					merged.put(key, value);
+				});
 			}
 			merged.putAll(layer);
 			if (merged.size() <= previous.base.size() / 4) {
 				return new FareIndex(fares.snapshot(), previous.base, List.of(merged), null, version);
 			}
-			// fold into a new base: a copy of references
-			Map<String, String> base = new HashMap<>(previous.base);
+			// fold into a new base: a copy of references, with a yield point per entry (a copy of
+			// 200,000 references takes tens of milliseconds: without them it would hold a core
+			// that request threads need; see io.zynco.state.Yield)
+			Map<String, String> base = new HashMap<>(previous.base.size() * 4 / 3 + 16);
+			previous.base.forEach((key, value) -> {
+				Yield.point();
+				base.put(key, value);
+			});
 			merged.forEach((key, value) -> {
+				Yield.point();
 				if (value == REMOVED) {
 					base.remove(key);
 				}
