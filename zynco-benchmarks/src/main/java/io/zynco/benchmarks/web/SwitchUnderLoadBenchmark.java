@@ -530,6 +530,12 @@ public final class SwitchUnderLoadBenchmark {
 						slowPhases, offsets, slowBySwitch);
 				System.out.println("GC pauses of 2 ms or more in switch windows (switch): "
 						+ pauses.inWindows(this.switchStart, this.switchEnd, warmupSwitches));
+				StringBuilder at = new StringBuilder();
+				slowBySwitch.keySet().forEach((k) -> at.append(String.format(Locale.ROOT, " %d: %.0f ms..%.0f ms", k,
+						pauses.uptimeMillis(this.switchStart[warmupSwitches + k - 1]),
+						pauses.uptimeMillis(this.switchEnd[warmupSwitches + k - 1]))));
+				System.out.println("those switches on the JVM's uptime clock (as in -Xlog:...:uptime and "
+						+ "-XX:+PrintCompilation):" + at);
 			}
 			examples.forEach((problem, n) -> System.out.println("  error x" + n + ": " + problem));
 		}
@@ -612,6 +618,11 @@ public final class SwitchUnderLoadBenchmark {
 				.from((CompositeData) notification.getUserData());
 			long start = this.nanosAtUptimeZero + TimeUnit.MILLISECONDS.toNanos(info.getGcInfo().getStartTime());
 			this.pauses.add(new long[] { start, info.getGcInfo().getDuration() });
+		}
+
+		/** A {@link System#nanoTime()} value as milliseconds of JVM uptime. */
+		double uptimeMillis(long nanos) {
+			return (nanos - this.nanosAtUptimeZero) / 1e6;
 		}
 
 		/** The measured switches (1-based) whose windows a pause of 2 ms or more overlapped. */
