@@ -70,6 +70,16 @@ public record MembershipConfig(Duration heartbeatInterval, Duration failureTimeo
 				this.maxMembers, this.reconnectInterval, this.rejoinInterval, this.removedRetention);
 	}
 
+	/**
+	 * Both timings at once: set one at a time, a heartbeat interval longer than the current
+	 * timeout base (or a base shorter than the current interval) would be refused before the
+	 * other value replaced it.
+	 */
+	public MembershipConfig withTiming(Duration heartbeatInterval, Duration failureTimeoutBase) {
+		return new MembershipConfig(heartbeatInterval, failureTimeoutBase, this.rttAlpha, this.probeFanOut,
+				this.maxMembers, this.reconnectInterval, this.rejoinInterval, this.removedRetention);
+	}
+
 	public MembershipConfig withFailureTimeoutBase(Duration failureTimeoutBase) {
 		return new MembershipConfig(this.heartbeatInterval, failureTimeoutBase, this.rttAlpha, this.probeFanOut,
 				this.maxMembers, this.reconnectInterval, this.rejoinInterval, this.removedRetention);

@@ -93,12 +93,8 @@ final class NodeTransports {
 
 	static Membership membership(NodeConfig config, MemberInfo self, ControlChannel control,
 			MembershipListener listener, Supplier<LocalStatus> status) {
-		// both at once: one at a time, a heartbeat interval longer than the default timeout base
-		// would be refused before the configured base replaces it
-		MembershipConfig d = MembershipConfig.defaults();
-		MembershipConfig membershipConfig = new MembershipConfig(config.heartbeatInterval, config.failureTimeout,
-				d.rttAlpha(), d.probeFanOut(), d.maxMembers(), d.reconnectInterval(), d.rejoinInterval(),
-				d.removedRetention());
+		MembershipConfig membershipConfig = MembershipConfig.defaults()
+			.withTiming(config.heartbeatInterval, config.failureTimeout);
 		return Membership.builder(self)
 			.config(membershipConfig)
 			.seeds(config.seeds)

@@ -52,6 +52,18 @@ class MembershipConfigTests {
 	}
 
 	@Test
+	void setsBothTimingsAtOnce() {
+		// one at a time, the 4 s interval would be refused against the default 1 s base
+		MembershipConfig slow = this.defaults.withTiming(Duration.ofSeconds(4), Duration.ofSeconds(20));
+		assertThat(slow.heartbeatInterval()).isEqualTo(Duration.ofSeconds(4));
+		assertThat(slow.failureTimeoutBase()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(slow.probeFanOut()).isEqualTo(this.defaults.probeFanOut());
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.defaults.withTiming(Duration.ofSeconds(2), Duration.ofSeconds(2)))
+			.withMessageContaining("must be shorter than failureTimeoutBase");
+	}
+
+	@Test
 	void rejectsOutOfRangeNumbers() {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.defaults.withRttAlpha(0))
 			.withMessageContaining("rttAlpha must be in (0, 1]");
