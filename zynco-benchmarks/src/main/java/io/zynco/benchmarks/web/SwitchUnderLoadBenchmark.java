@@ -420,15 +420,14 @@ public final class SwitchUnderLoadBenchmark {
 				measured++;
 				maxLateness = Math.max(maxLateness, this.lateness[i]);
 				long end = this.done[i] == 0 ? sent + TimeUnit.SECONDS.toNanos(30) : this.done[i];
-				boolean overlaps = false;
 				int overlapped = -1;
 				for (int k = warmupSwitches; k < this.switchStart.length; k++) {
 					if (sent <= this.switchEnd[k] + WINDOW_TAIL_NANOS && end >= this.switchStart[k]) {
-						overlaps = true;
 						overlapped = k;
 						break;
 					}
 				}
+				boolean overlaps = overlapped >= 0;
 				String problem = this.failure[i];
 				if (problem == null && this.done[i] == 0) {
 					problem = "no response";
@@ -630,8 +629,11 @@ public final class SwitchUnderLoadBenchmark {
 			List<Integer> hit = new ArrayList<>();
 			synchronized (this.pauses) {
 				for (long[] pause : this.pauses) {
+					if (pause[1] < 2) {
+						continue;
+					}
 					long end = pause[0] + TimeUnit.MILLISECONDS.toNanos(pause[1]);
-					for (int k = first; k < starts.length && pause[1] >= 2; k++) {
+					for (int k = first; k < starts.length; k++) {
 						if (pause[0] <= ends[k] + WINDOW_TAIL_NANOS && end >= starts[k]) {
 							hit.add(k - first + 1);
 						}
