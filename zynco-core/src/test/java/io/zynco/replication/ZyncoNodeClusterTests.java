@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,13 @@ class ZyncoNodeClusterTests {
 	}
 
 	private ZyncoNode node(String name, TransportMode mode, InetSocketAddress seed) throws InterruptedException {
+		return node(name, mode, seed, (config) -> {
+		});
+	}
+
+	/** A node with this class's settings, then {@code tuning}'s. */
+	private ZyncoNode node(String name, TransportMode mode, InetSocketAddress seed, Consumer<NodeConfig.Builder> tuning)
+			throws InterruptedException {
 		NodeConfig.Builder config = NodeConfig.builder()
 			.name(name)
 			.cluster("test")
@@ -54,6 +62,7 @@ class ZyncoNodeClusterTests {
 		if (seed != null) {
 			config.seed(seed);
 		}
+		tuning.accept(config);
 		ZyncoNode node = ZyncoNode.create(config.build());
 		node.register(FARES);
 		node.start();
@@ -62,10 +71,16 @@ class ZyncoNodeClusterTests {
 	}
 
 	private List<ZyncoNode> cluster(int size, TransportMode mode) throws InterruptedException {
-		ZyncoNode first = node("n0", mode, null);
+		return cluster(size, mode, (config) -> {
+		});
+	}
+
+	private List<ZyncoNode> cluster(int size, TransportMode mode, Consumer<NodeConfig.Builder> tuning)
+			throws InterruptedException {
+		ZyncoNode first = node("n0", mode, null, tuning);
 		InetSocketAddress seed = new InetSocketAddress("127.0.0.1", first.self().controlPort());
 		for (int i = 1; i < size; i++) {
-			node("n" + i, mode, seed);
+			node("n" + i, mode, seed, tuning);
 		}
 		Await.until(TIMEOUT, "every node sees " + size + " members", () -> this.nodes.stream()
 			.allMatch((n) -> n.members().join().size() == size));
@@ -273,6 +288,49 @@ class ZyncoNodeClusterTests {
 			.hasMessageContaining("not in the window")
 			.extracting((ex) -> ((ReplicationException) ex.getCause()).reason())
 			.isEqualTo(ReplicationException.Reason.NOT_FOUND);
+	}
+
+	/**
+	 * Long idle ticks: heartbeats rare enough that the idle tick may be as long as asked (it is
+	 * capped at a quarter of them), the short tick 1 ms.
+	 */
+	private static Consumer<NodeConfig.Builder> idleTick(Duration idleTick) {
+		return (config) -> config.heartbeatInterval(idleTick.multipliedBy(4))
+			.failureTimeout(idleTick.multipliedBy(20))
+			.tickInterval(Duration.ofMillis(1))
+			.idleTickInterval(idleTick);
+	}
+
+	@Test
+	void anIdleNodeTicksAtTheIdleInterval() throws Exception {
+		ZyncoNode node = node("idle", TransportMode.UNICAST, null, idleTick(Duration.ofMillis(100)));
+		Await.until(TIMEOUT, "the node ticks", () -> node.ticks() > 0);
+		long from = node.ticks();
+		long started = System.nanoTime();
+		Await.until(TIMEOUT, "five more ticks", () -> node.ticks() >= from + 5);
+		// five ticks of an idle node span at least four idle intervals (at the 1 ms tick: 5 ms)
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+	}
+
+	@Test
+	void workWakesTheShortTick() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, TransportMode.UNICAST, idleTick(Duration.ofSeconds(1)));
+		// Each publish (from a member, so forwarded to the coordinator) takes a transfer paced
+		// by the tick and a switch round that the tick starts: with the idle tick alone each
+		// would wait up to a second per step; woken, ten of them take well under a second
+		long started = System.nanoTime();
+		for (int round = 1; round <= 10; round++) {
+			int r = round;
+			long version = fares(cluster.get(1)).publish((edit) -> {
+				for (int i = 0; i < 5_000; i++) {
+					edit.put("route-" + i, "fare-" + i + "-" + r);
+				}
+			}).get(30, TimeUnit.SECONDS);
+			awaitAllAt(version);
+		}
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+		assertThat(took).as("ten publishes with a 1 s idle tick").isLessThan(Duration.ofSeconds(6));
+		assertThat(fares(cluster.get(2)).view().get("route-7")).isEqualTo("fare-7-10");
 	}
 
 }
