@@ -39,10 +39,10 @@ import io.zynco.replication.ZyncoNode;
 import io.zynco.spring.ZyncoState;
 import io.zynco.spring.ZyncoStateScope;
 import io.zynco.spring.ZyncoViews;
-import io.zynco.state.Codec;
 import io.zynco.state.StateType;
 import io.zynco.state.StateView;
 
+import static io.zynco.spring.web.TornReads.TORN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -71,7 +71,6 @@ class ZyncoTornReadHttpTests {
 
 	private static final int CLIENTS = 6;
 
-	static final StateType<String, Long> TORN = StateType.of("torn", Codec.utf8(), Codec.int64()).withSegmentBits(2);
 
 	@LocalServerPort
 	private int port;
@@ -86,7 +85,7 @@ class ZyncoTornReadHttpTests {
 	private ZyncoStateScope scope;
 
 	@Autowired
-	private Lives lives;
+	private TornReads.Lives lives;
 
 	@Test
 	void clientsNeverSeeATornReadWhileTheClusterSwitches() throws Exception {
@@ -95,7 +94,7 @@ class ZyncoTornReadHttpTests {
 		Map<Long, Long> expected = new ConcurrentHashMap<>();
 		expected.put(0L, -1L);
 		AtomicLong counter = new AtomicLong();
-		publish(state, counter, expected);
+		TornReads.publish(state, counter, expected);
 
 		HttpClient client = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
@@ -137,40 +136,11 @@ class ZyncoTornReadHttpTests {
 			}));
 		}
 
-		int publishes = 1;
-		int rollbacks = 0;
-		int forwards = 0;
-		Random random = new Random(4);
+		TornReads.Churn churn;
 		try {
 			// wait (bounded) for the readers to be running before the switches start
 			await().atMost(Duration.ofSeconds(20)).until(() -> requests.get() >= CLIENTS);
-			for (int op = 0; op < OPERATIONS; op++) {
-				switch (op % 3) {
-					case 0 -> {
-						publish(state, counter, expected);
-						publishes++;
-					}
-					case 1 -> {
-						long active = state.active().number();
-						List<Long> older = state.chain()
-							.versions()
-							.stream()
-							.map((version) -> version.number())
-							.filter((number) -> number < active)
-							.toList();
-						if (!older.isEmpty()) {
-							long target = older.get(random.nextInt(older.size()));
-							this.node.rollback(TORN.name(), target).get(10, TimeUnit.SECONDS);
-							rollbacks++;
-						}
-					}
-					default -> {
-						long latest = state.chain().latest().number();
-						this.node.switchTo(Map.of(TORN.name(), latest)).get(10, TimeUnit.SECONDS);
-						forwards++;
-					}
-				}
-			}
+			churn = TornReads.churn(this.node, state, counter, expected, OPERATIONS, new Random(4));
 			// let the readers see the last version before they stop
 			long last = requests.get();
 			await().atMost(Duration.ofSeconds(20)).until(() -> requests.get() >= last + CLIENTS);
@@ -183,9 +153,11 @@ class ZyncoTornReadHttpTests {
 			pool.shutdownNow();
 		}
 
+		// and the first, before the readers started
+		int publishes = churn.publishes() + 1;
 		System.out.printf("ZyncoTornReadHttpTests: %d requests, %d publishes, %d rollbacks, %d switch-forwards, "
-				+ "%d versions seen, %d torn reads, %d errors%n", requests.get(), publishes, rollbacks, forwards,
-				versionsSeen.size(), torn.size(), errors.size());
+				+ "%d versions seen, %d torn reads, %d errors%n", requests.get(), publishes, churn.rollbacks(),
+				churn.forwards(), versionsSeen.size(), torn.size(), errors.size());
 		for (String[] response : early) {
 			String problem = check(response[0], response[1], expected, versionsSeen, null);
 			if (problem != null) {
@@ -194,7 +166,7 @@ class ZyncoTornReadHttpTests {
 		}
 		assertThat(torn).as("torn reads").isEmpty();
 		assertThat(errors).as("errors").isEmpty();
-		assertThat(rollbacks).isGreaterThan(OPERATIONS / 4);
+		assertThat(churn.rollbacks()).isGreaterThan(OPERATIONS / 4);
 		assertThat(requests.get()).isGreaterThan(OPERATIONS);
 		assertThat(versionsSeen.size()).isGreaterThan(1);
 
@@ -213,17 +185,6 @@ class ZyncoTornReadHttpTests {
 		assertThat(this.views.isPinned()).isFalse();
 	}
 
-	private static void publish(ReplicatedState<String, Long> state, AtomicLong counter, Map<Long, Long> expected)
-			throws Exception {
-		long value = counter.incrementAndGet();
-		// recorded before the version can be served: the readers look it up by version number
-		long version = state.publish((edit) -> {
-			edit.put("a", value);
-			edit.put("b", value);
-		}).get(10, TimeUnit.SECONDS);
-		Long previous = expected.putIfAbsent(version, value);
-		assertThat(previous).as("version %d published twice", version).isNull();
-	}
 
 	/** A problem with one response, or {@code null}. Body: {@code a,b,version}. */
 	private static String check(String header, String body, Map<Long, Long> expected, Map<Long, Boolean> seen,
@@ -250,16 +211,6 @@ class ZyncoTornReadHttpTests {
 		return null;
 	}
 
-	/** Records the instances of {@link TornBean}: built, destroyed, alive (id -> version). */
-	static class Lives {
-
-		final AtomicInteger built = new AtomicInteger();
-
-		final AtomicInteger destroyed = new AtomicInteger();
-
-		final Map<Integer, Long> alive = new ConcurrentHashMap<>();
-
-	}
 
 	/** Two fields copied from one version, with some work between them to widen any race. */
 	@ZyncoState("torn")
@@ -275,11 +226,11 @@ class ZyncoTornReadHttpTests {
 
 		private final long version;
 
-		private final Lives lives;
+		private final TornReads.Lives lives;
 
 		private volatile boolean destroyed;
 
-		public TornBean(StateView<String, Long> torn, io.zynco.replication.ClusterView view, Lives lives) {
+		public TornBean(StateView<String, Long> torn, io.zynco.replication.ClusterView view, TornReads.Lives lives) {
 			this.version = view.version(TORN.name()).number();
 			Long first = torn.get("a");
 			this.a = (first != null) ? first : -1;
@@ -352,8 +303,8 @@ class ZyncoTornReadHttpTests {
 		}
 
 		@Bean
-		Lives lives() {
-			return new Lives();
+		TornReads.Lives lives() {
+			return new TornReads.Lives();
 		}
 
 	}

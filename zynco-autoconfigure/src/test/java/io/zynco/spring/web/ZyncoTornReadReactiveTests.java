@@ -49,10 +49,10 @@ import io.zynco.spring.ZyncoState;
 import io.zynco.spring.ZyncoStateScope;
 import io.zynco.spring.ZyncoViews;
 import io.zynco.spring.reactive.ZyncoReactive;
-import io.zynco.state.Codec;
 import io.zynco.state.StateType;
 import io.zynco.state.StateView;
 
+import static io.zynco.spring.web.TornReads.TORN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -87,7 +87,6 @@ class ZyncoTornReadReactiveTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-	static final StateType<String, Long> TORN = StateType.of("torn", Codec.utf8(), Codec.int64()).withSegmentBits(2);
 
 	@LocalServerPort
 	private int port;
@@ -102,7 +101,7 @@ class ZyncoTornReadReactiveTests {
 	private ZyncoStateScope scope;
 
 	@Autowired
-	private Lives lives;
+	private TornReads.Lives lives;
 
 	@AfterAll
 	static void restoreReactorHooks() {
@@ -117,7 +116,7 @@ class ZyncoTornReadReactiveTests {
 		Map<Long, Long> expected = new ConcurrentHashMap<>();
 		expected.put(0L, -1L);
 		AtomicLong counter = new AtomicLong();
-		publish(state, counter, expected);
+		TornReads.publish(state, counter, expected);
 
 		HttpClient client = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
@@ -174,39 +173,10 @@ class ZyncoTornReadReactiveTests {
 			}));
 		}
 
-		int publishes = 1;
-		int rollbacks = 0;
-		int forwards = 0;
-		Random random = new Random(5);
+		TornReads.Churn churn;
 		try {
 			assertThat(running.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("every reader is running").isTrue();
-			for (int op = 0; op < OPERATIONS; op++) {
-				switch (op % 3) {
-					case 0 -> {
-						publish(state, counter, expected);
-						publishes++;
-					}
-					case 1 -> {
-						long active = state.active().number();
-						List<Long> older = state.chain()
-							.versions()
-							.stream()
-							.map((version) -> version.number())
-							.filter((number) -> number < active)
-							.toList();
-						if (!older.isEmpty()) {
-							long target = older.get(random.nextInt(older.size()));
-							this.node.rollback(TORN.name(), target).get(10, TimeUnit.SECONDS);
-							rollbacks++;
-						}
-					}
-					default -> {
-						long latest = state.chain().latest().number();
-						this.node.switchTo(Map.of(TORN.name(), latest)).get(10, TimeUnit.SECONDS);
-						forwards++;
-					}
-				}
-			}
+			churn = TornReads.churn(this.node, state, counter, expected, OPERATIONS, new Random(5));
 			CountDownLatch after = new CountDownLatch(CLIENTS);
 			afterLast.set(after);
 			assertThat(after.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("every reader saw the last version")
@@ -220,9 +190,11 @@ class ZyncoTornReadReactiveTests {
 			pool.shutdownNow();
 		}
 
+		// and the first, before the readers started
+		int publishes = churn.publishes() + 1;
 		System.out.printf("ZyncoTornReadReactiveTests: %d requests, %d publishes, %d rollbacks, %d switch-forwards, "
 				+ "%d versions seen, %d reading threads, %d torn reads, %d errors%n", requests.get(), publishes,
-				rollbacks, forwards, versionsSeen.size(), threads.size(), torn.size(), errors.size());
+				churn.rollbacks(), churn.forwards(), versionsSeen.size(), threads.size(), torn.size(), errors.size());
 		for (String[] response : early) {
 			String problem = check(response[0], response[1], expected, versionsSeen, null, threads);
 			if (problem != null) {
@@ -231,7 +203,7 @@ class ZyncoTornReadReactiveTests {
 		}
 		assertThat(torn).as("torn reads").isEmpty();
 		assertThat(errors).as("errors").isEmpty();
-		assertThat(rollbacks).isGreaterThan(OPERATIONS / 4);
+		assertThat(churn.rollbacks()).isGreaterThan(OPERATIONS / 4);
 		assertThat(requests.get()).isGreaterThan(OPERATIONS);
 		assertThat(versionsSeen.size()).isGreaterThan(1);
 		assertThat(threads).anyMatch((name) -> name.startsWith("boundedElastic"))
@@ -252,16 +224,6 @@ class ZyncoTornReadReactiveTests {
 		assertThat(this.lives.usedAfterDestroy.get()).isZero();
 	}
 
-	private static void publish(ReplicatedState<String, Long> state, AtomicLong counter, Map<Long, Long> expected)
-			throws Exception {
-		long value = counter.incrementAndGet();
-		long version = state.publish((edit) -> {
-			edit.put("a", value);
-			edit.put("b", value);
-		}).get(10, TimeUnit.SECONDS);
-		Long previous = expected.putIfAbsent(version, value);
-		assertThat(previous).as("version %d published twice", version).isNull();
-	}
 
 	/**
 	 * A problem with one response, or {@code null}. Body:
@@ -299,18 +261,6 @@ class ZyncoTornReadReactiveTests {
 		return null;
 	}
 
-	/** Records the instances of {@link ReactiveTornBean}: built, destroyed, alive (id -> version). */
-	static class Lives {
-
-		final AtomicInteger built = new AtomicInteger();
-
-		final AtomicInteger destroyed = new AtomicInteger();
-
-		final AtomicInteger usedAfterDestroy = new AtomicInteger();
-
-		final Map<Integer, Long> alive = new ConcurrentHashMap<>();
-
-	}
 
 	/** Two fields copied from one version, with some work between them to widen any race. */
 	@ZyncoState("torn")
@@ -326,11 +276,11 @@ class ZyncoTornReadReactiveTests {
 
 		private final long version;
 
-		private final Lives lives;
+		private final TornReads.Lives lives;
 
 		private volatile boolean destroyed;
 
-		public ReactiveTornBean(StateView<String, Long> torn, ClusterView view, Lives lives) {
+		public ReactiveTornBean(StateView<String, Long> torn, ClusterView view, TornReads.Lives lives) {
 			this.version = view.version(TORN.name()).number();
 			Long first = torn.get("a");
 			this.a = (first != null) ? first : -1;
@@ -418,8 +368,8 @@ class ZyncoTornReadReactiveTests {
 		}
 
 		@Bean
-		Lives lives() {
-			return new Lives();
+		TornReads.Lives lives() {
+			return new TornReads.Lives();
 		}
 
 	}
