@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.zynco.sample.demo.FareAnswers;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * HTTP access to fare service nodes for the tests, and a bounded client load whose every
  * answer is checked by the fare service's own {@link FareAnswers}.
@@ -69,6 +71,18 @@ public final class FareClient {
 	}
 
 	/** {@code GET /api/status} of a node, or {@code null}. */
+	/** Asserts a 200 answer to a reload (one entry per state) and returns its first state's version. */
+	public static long reloadedVersion(HttpResponse<String> reload) {
+		assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
+		return json.readTree(reload.body()).get(0).path("version").asLong();
+	}
+
+	/** Asserts a 200 answer naming one version (a repricing, a switch) and returns that version. */
+	public static long answeredVersion(HttpResponse<String> answer) {
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+		return json.readTree(answer.body()).path("version").asLong();
+	}
+
 	public static JsonNode status(URI base) {
 		return getJson(base, "/api/status");
 	}

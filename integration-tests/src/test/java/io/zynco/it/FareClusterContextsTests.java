@@ -82,8 +82,7 @@ class FareClusterContextsTests {
 
 		// 1. the initial load, on the coordinator, converges: same root everywhere
 		HttpResponse<String> load = FareClient.post(all.get(0), "/admin/reload?fares=20000", null);
-		assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
-		long v1 = FareClient.json.readTree(load.body()).get(0).path("version").asLong();
+		long v1 = FareClient.reloadedVersion(load);
 		awaitVersion(all, v1);
 		assertThat(all.stream().map(FareClient::faresRoot).distinct()).hasSize(1);
 
@@ -91,8 +90,7 @@ class FareClusterContextsTests {
 		try (FareClient.Load clients = FareClient.load(all, 3, Duration.ofMinutes(2))) {
 			// 2. a repricing published on node two switches all three
 			HttpResponse<String> reprice = FareClient.post(all.get(1), "/admin/reprice?share=0.02&seed=5", null);
-			assertThat(reprice.statusCode()).as(reprice.body()).isEqualTo(200);
-			v2 = FareClient.json.readTree(reprice.body()).path("version").asLong();
+			v2 = FareClient.answeredVersion(reprice);
 			awaitVersion(all, v2);
 			// 3. a rollback through node three's endpoint switches all three back
 			HttpResponse<String> rollback = FareClient.post(all.get(2), "/actuator/zynco/fares/rollback",

@@ -106,8 +106,7 @@ class FareContainersTests {
 	@Order(1)
 	void theInitialStateConvergesOnAllNodes() throws Exception {
 		HttpResponse<String> load = FareClient.post(coordinator().uri(), "/admin/reload?fares=" + FARES, null);
-		assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
-		long version = FareClient.json.readTree(load.body()).get(0).path("version").asLong();
+		long version = FareClient.reloadedVersion(load);
 		awaitConverged(this.nodes, version);
 		assertThat(FareClient.json.readTree(FareClient.get(this.nodes.get(3).uri(), "/api/routes").body())
 			.path("fares").asLong()).isEqualTo(FARES);
@@ -121,8 +120,7 @@ class FareContainersTests {
 		try (FareClient.Load clients = FareClient.load(uris, 4, Duration.ofMinutes(3))) {
 			await().atMost(TIMEOUT).until(() -> clients.requests.get() > 100);
 			HttpResponse<String> reprice = FareClient.post(uris.get(1), "/admin/reprice?share=0.02&seed=21", null);
-			assertThat(reprice.statusCode()).as(reprice.body()).isEqualTo(200);
-			long repriced = FareClient.json.readTree(reprice.body()).path("version").asLong();
+			long repriced = FareClient.answeredVersion(reprice);
 			awaitConverged(this.nodes, repriced);
 			long atSwitch = clients.requests.get();
 			await().atMost(TIMEOUT).until(() -> clients.requests.get() > atSwitch + 100);
@@ -153,8 +151,7 @@ class FareContainersTests {
 		assertThat(publish).as("the transfer was still running when the node was killed").isNotDone();
 		victim.kill();
 		HttpResponse<String> published = publish.join();
-		assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
-		long version = FareClient.json.readTree(published.body()).get(0).path("version").asLong();
+		long version = FareClient.reloadedVersion(published);
 		List<FareNode> others = this.nodes.stream().filter((node) -> node != victim).toList();
 		awaitConverged(others, version);
 
@@ -173,8 +170,7 @@ class FareContainersTests {
 		victim.pause();
 		try {
 			HttpResponse<String> published = publish.join();
-			assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
-			long version = FareClient.json.readTree(published.body()).get(0).path("version").asLong();
+			long version = FareClient.reloadedVersion(published);
 			awaitConverged(this.nodes.stream().filter((node) -> node != victim).toList(), version);
 		}
 		finally {
@@ -205,8 +201,7 @@ class FareContainersTests {
 				return zynco != null && zynco.path("members").size() == 3;
 			}));
 			HttpResponse<String> reprice = FareClient.post(coordinator.uri(), "/admin/reprice?share=0.02&seed=31", null);
-			assertThat(reprice.statusCode()).as(reprice.body()).isEqualTo(200);
-			long version = FareClient.json.readTree(reprice.body()).path("version").asLong();
+			long version = FareClient.answeredVersion(reprice);
 			awaitConverged(others, version);
 			long atSwitch = clients.requests.get();
 			await().atMost(TIMEOUT).until(() -> clients.requests.get() > atSwitch + 200);
@@ -235,8 +230,7 @@ class FareContainersTests {
 			long repairs = counter(coordinator, "zynco.repairs");
 			HttpResponse<String> load = FareClient.post(coordinator.uri(), "/admin/reload?fares=" + FARES + "&seed=9",
 					null);
-			assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
-			long version = FareClient.json.readTree(load.body()).get(0).path("version").asLong();
+			long version = FareClient.reloadedVersion(load);
 			awaitConverged(this.nodes, version);
 			assertThat(counter(coordinator, "zynco.nacks.received")).isGreaterThan(nacks);
 			assertThat(counter(coordinator, "zynco.repairs")).isGreaterThan(repairs);
