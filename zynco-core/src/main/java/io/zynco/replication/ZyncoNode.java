@@ -1131,14 +1131,17 @@ public final class ZyncoNode implements AutoCloseable {
 		ids.add(this.self.id());
 		long switchId = Math.max(this.highestSwitchId, this.view.get().switchId()) + 1;
 		this.highestSwitchId = switchId;
-		this.round = new SwitchRound(switchId, plan, ids, now, now + this.config.prepareTimeout.toNanos());
 		Prepare prepare = new Prepare(switchId, plan.targets, plan.rollback);
+		SwitchRound r = new SwitchRound(switchId, plan, prepare, ids, now, now + this.config.prepareTimeout.toNanos());
+		this.round = r;
 		for (long id : ids) {
 			if (id == this.self.id()) {
 				handlePrepare(id, prepare);
 			}
 			else if (!this.control.send(id, prepare)) {
-				this.round.failed = "no connection to " + memberName(id);
+				// its connection just closed (a killed process, a network blip): membership decides,
+				// not this send; checkRound resends while it is live and drops it once it is removed
+				r.unsent.add(id);
 			}
 		}
 	}
@@ -1161,10 +1164,14 @@ public final class ZyncoNode implements AutoCloseable {
 		SwitchRound r = this.round;
 		r.participants.retainAll(this.membership.liveMemberIds());
 		r.participants.add(this.self.id());
+		r.unsent.retainAll(r.participants);
+		r.unsent.removeIf((id) -> this.control.send(id, r.prepare));
 		if (r.failed == null && now - r.deadline > 0) {
 			Set<Long> missing = new HashSet<>(r.participants);
 			missing.removeAll(r.prepared);
-			r.failed = "prepare timed out waiting for " + missing.stream().map(this::memberName).toList();
+			r.failed = "prepare timed out waiting for " + missing.stream()
+				.map((id) -> r.unsent.contains(id) ? memberName(id) + " (no connection)" : memberName(id))
+				.toList();
 		}
 		if (r.failed != null) {
 			this.round = null;
@@ -2232,9 +2239,14 @@ public final class ZyncoNode implements AutoCloseable {
 
 		final SwitchPlan plan;
 
+		final Prepare prepare;
+
 		final Set<Long> participants;
 
 		final Set<Long> prepared = new HashSet<>();
+
+		/** Participants the PREPARE could not be sent to yet (no control connection). */
+		final Set<Long> unsent = new HashSet<>();
 
 		final long started;
 
@@ -2242,9 +2254,11 @@ public final class ZyncoNode implements AutoCloseable {
 
 		String failed;
 
-		SwitchRound(long switchId, SwitchPlan plan, Set<Long> participants, long started, long deadline) {
+		SwitchRound(long switchId, SwitchPlan plan, Prepare prepare, Set<Long> participants, long started,
+				long deadline) {
 			this.switchId = switchId;
 			this.plan = plan;
+			this.prepare = prepare;
 			this.participants = participants;
 			this.started = started;
 			this.deadline = deadline;

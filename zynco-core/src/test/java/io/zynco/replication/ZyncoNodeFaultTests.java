@@ -206,6 +206,41 @@ class ZyncoNodeFaultTests {
 				() -> survivors.stream().allMatch((n) -> n.members().join().size() == 3));
 	}
 
+	/**
+	 * A participant whose control connection closed (its process killed) but that the failure
+	 * detector has not removed yet: the PREPARE cannot be sent to it. The round must wait for
+	 * the membership to decide, not abort on the failed send; once the member is removed the
+	 * switch commits on the others. (A container test caught the abort: the victim acknowledged
+	 * the transfer and was killed before the PREPARE.)
+	 */
+	@Test
+	void aSwitchWaitsForTheFailureDetectorWhenAParticipantsConnectionIsGone() throws Exception {
+		List<UnaryOperator<NodeConfig.Builder>> customizers = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			customizers.add((b) -> b.failureTimeout(Duration.ofSeconds(3)));
+		}
+		List<ZyncoNode> cluster = cluster(3, customizers);
+		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("route-1", value(1, 1))).get(30, TimeUnit.SECONDS);
+		long v2 = fares(cluster.get(0)).publish((edit) -> edit.put("route-1", value(1, 2))).get(30, TimeUnit.SECONDS);
+		awaitAllAt(cluster, v2);
+		ZyncoNode coordinator = cluster.get(0);
+		ZyncoNode victim = cluster.get(2);
+		long victimId = victim.self().id();
+		victim.close();
+		Await.until(TIMEOUT, "the coordinator suspects the closed member and still counts it",
+				() -> coordinator.members()
+					.join()
+					.stream()
+					.anyMatch((m) -> m.member().id() == victimId && m.state().equals("SUSPECT")));
+
+		ClusterView view = coordinator.rollback("fares", v1).get(60, TimeUnit.SECONDS);
+
+		assertThat(view.version("fares").number()).isEqualTo(v1);
+		assertThat(coordinator.members().join()).noneMatch((m) -> m.member().id() == victimId);
+		assertThat(coordinator.stats().switchesAborted()).isZero();
+		awaitAllAt(cluster.subList(0, 2), v1);
+	}
+
 	@Test
 	void aMemberTooSlowForTheDeadlineIsDroppedAndCatchesUpAfterwards() throws Exception {
 		List<UnaryOperator<NodeConfig.Builder>> customizers = plain(3);
