@@ -44,6 +44,7 @@ import io.zynco.replication.ReplicatedState;
 import io.zynco.replication.ZyncoNode;
 import io.zynco.state.StateType;
 import io.zynco.state.StateView;
+import io.zynco.state.Yield;
 import io.zynco.version.Version;
 
 /**
@@ -452,7 +453,10 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 		if (this.cleaner == null) {
 			String node = (this.views != null) ? this.views.node().config().name() : "zynco";
 			this.cleaner = Executors.newSingleThreadExecutor((task) -> {
-				Thread thread = new Thread(task, "zynco-scope-" + node);
+				Thread thread = new Thread(() -> {
+					Yield.backgroundThread();
+					task.run();
+				}, "zynco-scope-" + node);
 				thread.setDaemon(true);
 				return thread;
 			});

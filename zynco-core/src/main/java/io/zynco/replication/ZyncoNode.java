@@ -68,6 +68,7 @@ import io.zynco.state.Edit;
 import io.zynco.state.Fingerprints;
 import io.zynco.state.Snapshot;
 import io.zynco.state.StateType;
+import io.zynco.state.Yield;
 import io.zynco.transport.ControlChannel;
 import io.zynco.transport.ControlListener;
 import io.zynco.transport.DataChannel;
@@ -482,8 +483,13 @@ public final class ZyncoNode implements AutoCloseable {
 		this.lifecycle = State.STARTING;
 		this.transports = NodeTransports.newLoop(this.config.name);
 		this.loop = this.transports.loop();
+		// background threads: request threads woken on their core preempt them at once (see Yield)
+		this.loop.execute(Yield::backgroundThread);
 		this.worker = Executors.newFixedThreadPool(WORKER_THREADS, (r) -> {
-			Thread t = new Thread(r, "zynco-worker-" + this.config.name);
+			Thread t = new Thread(() -> {
+				Yield.backgroundThread();
+				r.run();
+			}, "zynco-worker-" + this.config.name);
 			t.setDaemon(true);
 			return t;
 		});
@@ -511,7 +517,8 @@ public final class ZyncoNode implements AutoCloseable {
 			}).sync();
 			this.lifecycle = State.RUNNING;
 			LOG.log(System.Logger.Level.INFO, "zynco node " + this.self + " started in cluster '" + this.config.cluster
-					+ "', data transport " + this.data.mode() + " on " + this.data.localAddress());
+					+ "', data transport " + this.data.mode() + " on " + this.data.localAddress() + "; "
+					+ Yield.backgroundStatus());
 		}
 		catch (RuntimeException | InterruptedException ex) {
 			close();

@@ -1,6 +1,14 @@
 package io.zynco.state;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.junit.jupiter.api.Test;
+
+import io.zynco.state.internal.ThreadSlices;
+import io.zynco.testing.Platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +29,60 @@ class YieldTests {
 		assertThat(Yield.sliceNanos("fast")).isEqualTo(100_000);
 		assertThat(Yield.sliceNanos("-1")).isEqualTo(100_000);
 		assertThat(Yield.sliceNanos("1000001")).isEqualTo(100_000);
+	}
+
+	@Test
+	void theBackgroundSliceDefaultsTo10MillisAndZeroLeavesThreadsAlone() {
+		assertThat(Yield.backgroundSliceNanos(null)).isEqualTo(10_000_000);
+		assertThat(Yield.backgroundSliceNanos("100")).isEqualTo(100_000);
+		assertThat(Yield.backgroundSliceNanos(" 100000 ")).isEqualTo(100_000_000);
+		assertThat(Yield.backgroundSliceNanos("0")).isZero();
+	}
+
+	@Test
+	void aBackgroundSliceTheKernelWouldRefuseFallsBackToTheDefault() {
+		assertThat(Yield.backgroundSliceNanos("99")).isEqualTo(10_000_000);
+		assertThat(Yield.backgroundSliceNanos("100001")).isEqualTo(10_000_000);
+		assertThat(Yield.backgroundSliceNanos("-5")).isEqualTo(10_000_000);
+		assertThat(Yield.backgroundSliceNanos("long")).isEqualTo(10_000_000);
+	}
+
+	@Test
+	void aBackgroundThreadGetsTheLongSliceWhereThePlatformHasIt() throws Exception {
+		AtomicBoolean applied = new AtomicBoolean();
+		AtomicLong slice = new AtomicLong();
+		Thread thread = new Thread(() -> {
+			applied.set(Yield.backgroundThread());
+			slice.set(ThreadSlices.get(0));
+		});
+		thread.start();
+		thread.join();
+		if (Platform.threadSlices()) {
+			assertThat(applied).isTrue();
+			assertThat(slice.get()).isEqualTo(10_000_000);
+			assertThat(Yield.backgroundSliceNanos()).isEqualTo(10_000_000);
+			assertThat(Yield.backgroundStatus()).isEqualTo("background threads have a 10000 µs scheduler slice");
+		}
+		else {
+			assertThat(applied).isFalse();
+			assertThat(Yield.backgroundSliceNanos()).isZero();
+			assertThat(Yield.backgroundStatus()).startsWith("background threads keep the default scheduler slice: ");
+		}
+	}
+
+	@Test
+	void theJvmsCompilerThreadsGetTheLongSliceOnRequest() {
+		int count = Yield.jvmBackgroundThreads();
+		if (!Platform.threadSlices()) {
+			assertThat(count).isZero();
+			return;
+		}
+		Map<Integer, String> compilers = new HashMap<>(ThreadSlices.threads());
+		compilers.values().removeIf((name) -> !name.contains("CompilerThre"));
+		// the tests' JVM runs the JIT, so it has at least one compiler thread
+		assertThat(compilers).isNotEmpty();
+		assertThat(count).isGreaterThanOrEqualTo(compilers.size());
+		compilers.forEach((tid, name) -> assertThat(ThreadSlices.get(tid)).as(name).isIn(10_000_000L, -1L));
 	}
 
 }

@@ -26,6 +26,7 @@ import io.zynco.replication.ReplicationException;
 import io.zynco.replication.ZyncoNode;
 import io.zynco.replication.ZyncoNode.MemberView;
 import io.zynco.state.Fingerprints;
+import io.zynco.state.Yield;
 import io.zynco.version.Version;
 
 /**
@@ -67,7 +68,7 @@ public class ZyncoEndpoint {
 		ClusterView view = this.node.view();
 		NodeDescriptor node = new NodeDescriptor(this.node.config().name(), this.node.config().cluster(),
 				this.node.isRunning(), this.node.isReady(), this.node.transportMode().name().toLowerCase(Locale.ROOT),
-				isCoordinator, coordinator, view.switchId(), view.label());
+				isCoordinator, coordinator, view.switchId(), view.label(), Yield.backgroundStatus());
 		Map<String, StateDescriptor> states = new LinkedHashMap<>();
 		Map<String, Long> pins = this.node.pins();
 		for (ReplicatedState<?, ?> state : this.node.states()) {
@@ -214,9 +215,11 @@ public class ZyncoEndpoint {
 	 * This node.
 	 * @param transport the data transport mode in use
 	 * @param view the versions served, as in the {@code Zynco-Versions} header
+	 * @param scheduling the scheduler slice of Zynco's background threads, or why they keep the
+	 * default ({@link Yield#backgroundStatus()})
 	 */
 	public record NodeDescriptor(String name, String cluster, boolean running, boolean ready, String transport,
-			boolean coordinator, @Nullable String coordinatorName, long switchId, String view) {
+			boolean coordinator, @Nullable String coordinatorName, long switchId, String view, String scheduling) {
 	}
 
 	/** A member as this node sees it. */

@@ -15,6 +15,7 @@ import io.zynco.protocol.MemberInfo;
 import io.zynco.replication.ClusterView;
 import io.zynco.replication.ReplicationListener;
 import io.zynco.replication.ZyncoNode;
+import io.zynco.state.Yield;
 
 /**
  * Republishes what a node reports as Spring {@link ZyncoEvent}s. The node calls listeners on
@@ -35,7 +36,10 @@ public class ZyncoEventPublisher implements ReplicationListener, DisposableBean 
 		this.node = node;
 		this.publisher = publisher;
 		this.executor = Executors.newSingleThreadExecutor((task) -> {
-			Thread thread = new Thread(task, "zynco-events-" + node.config().name());
+			Thread thread = new Thread(() -> {
+					Yield.backgroundThread();
+					task.run();
+				}, "zynco-events-" + node.config().name());
 			thread.setDaemon(true);
 			return thread;
 		});

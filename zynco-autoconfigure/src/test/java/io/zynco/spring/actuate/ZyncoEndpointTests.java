@@ -12,6 +12,7 @@ import io.zynco.spring.actuate.ZyncoEndpoint.MemberDescriptor;
 import io.zynco.spring.actuate.ZyncoEndpoint.StateDescriptor;
 import io.zynco.spring.actuate.ZyncoEndpoint.ZyncoDescriptor;
 import io.zynco.state.Fingerprints;
+import io.zynco.state.Yield;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -46,6 +47,7 @@ class ZyncoEndpointTests {
 		assertThat(zynco.node().coordinator()).isTrue();
 		assertThat(zynco.node().coordinatorName()).isEqualTo("node-a");
 		assertThat(zynco.node().view()).contains("fares@2");
+		assertThat(zynco.node().scheduling()).isEqualTo(Yield.backgroundStatus()).startsWith("background threads");
 		assertThat(zynco.members()).singleElement().satisfies((member) -> {
 			assertThat(member.name()).isEqualTo("node-a");
 			assertThat(member.id()).isEqualTo(Fingerprints.toHex(this.node.self().id()));

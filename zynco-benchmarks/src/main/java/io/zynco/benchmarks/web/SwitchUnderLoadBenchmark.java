@@ -21,12 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingStream;
 import org.HdrHistogram.Histogram;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -100,6 +97,9 @@ public final class SwitchUnderLoadBenchmark {
 	static final List<String> CLIENT_JVM_OPTIONS = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC",
 			"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Xss256k");
 
+	/** Whether the JVM's compiler and concurrent GC threads get the background slice before each switch. */
+	static volatile boolean jvmThreads;
+
 	private SwitchUnderLoadBenchmark() {
 	}
 
@@ -117,6 +117,7 @@ public final class SwitchUnderLoadBenchmark {
 		int warmupSwitchCount = Integer.parseInt(options.getOrDefault("warmup-switches", "60"));
 		String index = options.getOrDefault("index", "incremental");
 		IndexMode.valueOf(index.toUpperCase(Locale.ROOT));
+		jvmThreads = Boolean.parseBoolean(options.getOrDefault("jvm-threads", "false"));
 		if (rate < 1 || rate > 5000 || entries < STEP_MODULUS || entries > 2_000_000 || switches < 1 || switches > 99
 				|| spacingMs < 200 || spacingMs > 10_000 || steadyS < 1 || steadyS > 300 || warmupS < 0 || warmupS > 120
 				|| warmupSwitchCount < 0 || warmupSwitchCount > 99) {
@@ -127,6 +128,7 @@ public final class SwitchUnderLoadBenchmark {
 		System.out.printf(Locale.ROOT, "switch under load: rate %d req/s, %,d entries, %d switches every %d ms, "
 				+ "%d s steady, %d s warm-up, index %s; load average before: %s%n", rate, entries, switches, spacingMs,
 				steadyS, warmupS, index, loadBefore);
+		System.out.println("scheduling: " + Yield.backgroundStatus() + "; JVM threads too: " + jvmThreads);
 		System.out.printf(Locale.ROOT, "server JVM: %s %s, %s, heap max %d MB; flags %s%n",
 				System.getProperty("java.vm.name"), System.getProperty("java.version"), gcNames(),
 				Runtime.getRuntime().maxMemory() >> 20, ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -173,6 +175,7 @@ public final class SwitchUnderLoadBenchmark {
 			}
 			long total = warmupNanos + steadyNanos + switches * spacingNanos + TimeUnit.SECONDS.toNanos(3);
 			run.execute(total, switchAt);
+			pauses.close();
 			run.report(warmupNanos, warmupSwitches, pauses);
 			List<Long> builds = new ArrayList<>(context.getBean(FareIndexes.class).buildMicros);
 			if (builds.size() > 1) {
@@ -352,7 +355,12 @@ public final class SwitchUnderLoadBenchmark {
 		}
 
 		private void switches(List<Long> switchAt) {
+			// the application's publishing thread is background work, as Zynco's own threads are
+			Yield.backgroundThread();
 			for (int k = 0; k < switchAt.size(); k++) {
+				if (jvmThreads) {
+					Yield.jvmBackgroundThreads();
+				}
 				long at = this.start + switchAt.get(k);
 				long now;
 				while ((now = System.nanoTime()) < at) {
@@ -497,7 +505,8 @@ public final class SwitchUnderLoadBenchmark {
 					switchMillis[switchMillis.length - 1], this.switchVersion[warmupSwitches],
 					this.switchVersion[this.switchVersion.length - 1]);
 			long measureEnd = intended(this.count - 1) + TimeUnit.SECONDS.toNanos(1);
-			System.out.printf(Locale.ROOT, "server GC pauses in the measured part: %s%n%n",
+			System.out.printf(Locale.ROOT, "server safepoint pauses (GC and other VM operations, and waits to reach "
+					+ "a safepoint) in the measured part: %s%n%n",
 					pauses.summary(measureFrom, measureEnd));
 			System.out.println("| window | requests | p50 | p99 | p99.9 | max | errors |");
 			System.out.println("|---|---|---|---|---|---|---|");
@@ -527,14 +536,16 @@ public final class SwitchUnderLoadBenchmark {
 				System.out.printf(Locale.ROOT, "requests during switches slower than %.1f ms: %s; by send time after "
 						+ "the publish call (ms:count):%s; by measured switch (switch:count): %s%n", SLOW_MICROS / 1e3,
 						slowPhases, offsets, slowBySwitch);
-				System.out.println("GC pauses of 2 ms or more in switch windows (switch): "
+				System.out.println("safepoint pauses of 2 ms or more in switch windows (switch=[pauses]): "
 						+ pauses.inWindows(this.switchStart, this.switchEnd, warmupSwitches));
 				StringBuilder at = new StringBuilder();
-				slowBySwitch.keySet().forEach((k) -> at.append(String.format(Locale.ROOT, " %d: %.0f ms..%.0f ms", k,
-						pauses.uptimeMillis(this.switchStart[warmupSwitches + k - 1]),
-						pauses.uptimeMillis(this.switchEnd[warmupSwitches + k - 1]))));
+				slowBySwitch.keySet().forEach((k) -> at.append(String.format(Locale.ROOT, " %d: %.0f ms..%.0f ms (%.6f s)",
+						k, pauses.uptimeMillis(this.switchStart[warmupSwitches + k - 1]),
+						pauses.uptimeMillis(this.switchEnd[warmupSwitches + k - 1]),
+						this.switchStart[warmupSwitches + k - 1] / 1e9)));
 				System.out.println("those switches on the JVM's uptime clock (as in -Xlog:...:uptime and "
-						+ "-XX:+PrintCompilation):" + at);
+						+ "-XX:+PrintCompilation), and in parentheses their start on the monotonic clock (as in perf "
+						+ "-k CLOCK_MONOTONIC):" + at);
 			}
 			examples.forEach((problem, n) -> System.out.println("  error x" + n + ": " + problem));
 		}
@@ -591,32 +602,53 @@ public final class SwitchUnderLoadBenchmark {
 	 * collectors only: G1 Young/Old, "ZGC Pauses", "ZGC Minor/Major Pauses"; not the cycles
 	 * of concurrent collectors). Durations have millisecond resolution.
 	 */
-	static final class GcPauses implements NotificationListener {
+	/**
+	 * The server JVM's stop-the-world pauses of 1 ms or more, from JFR as they happen: every
+	 * VM operation run at a safepoint (a GC pause of any kind, G1's remark and cleanup
+	 * included, which JDK 17's GC MXBeans do not report; a deoptimization; a code-cache
+	 * cleanup) and every wait for threads to reach a safepoint. Each is kept with its start on
+	 * the {@link System#nanoTime()} clock, its length and its name.
+	 */
+	static final class GcPauses implements AutoCloseable {
 
 		private final long nanosAtUptimeZero = System.nanoTime()
 				- TimeUnit.MILLISECONDS.toNanos(ManagementFactory.getRuntimeMXBean().getUptime());
 
-		private final List<long[]> pauses = java.util.Collections.synchronizedList(new ArrayList<>());
+		/** System.nanoTime() minus the wall clock in nanoseconds, to place JFR's instants. */
+		private final long nanoOffset;
 
-		GcPauses() {
-			for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-				String name = gc.getName();
-				boolean pause = name.contains("Pauses") || !(name.contains("Cycles") || name.contains("Concurrent"));
-				if (pause && gc instanceof NotificationEmitter emitter) {
-					emitter.addNotificationListener(this, null, null);
-				}
-			}
+		private final List<Pause> pauses = java.util.Collections.synchronizedList(new ArrayList<>());
+
+		private final RecordingStream stream = new RecordingStream();
+
+		record Pause(long startNanos, long micros, String what) {
 		}
 
+		GcPauses() {
+			java.time.Instant now = java.time.Instant.now();
+			this.nanoOffset = System.nanoTime() - (now.getEpochSecond() * 1_000_000_000L + now.getNano());
+			this.stream.enable("jdk.ExecuteVMOperation").withThreshold(java.time.Duration.ofMillis(1));
+			this.stream.enable("jdk.SafepointStateSynchronization").withThreshold(java.time.Duration.ofMillis(1));
+			this.stream.onEvent("jdk.ExecuteVMOperation", (event) -> {
+				if (event.getBoolean("safepoint")) {
+					add(event, event.getString("operation"));
+				}
+			});
+			this.stream.onEvent("jdk.SafepointStateSynchronization", (event) -> add(event, "time to safepoint"));
+			this.stream.startAsync();
+		}
+
+		private void add(RecordedEvent event, String what) {
+			java.time.Instant start = event.getStartTime();
+			long startNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano() + this.nanoOffset;
+			this.pauses.add(new Pause(startNanos, event.getDuration().toNanos() / 1_000, what));
+		}
+
+		/** JFR hands events over about once a second: waits for the last ones, then stops. */
 		@Override
-		public void handleNotification(Notification notification, Object handback) {
-			if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-				return;
-			}
-			GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
-				.from((CompositeData) notification.getUserData());
-			long start = this.nanosAtUptimeZero + TimeUnit.MILLISECONDS.toNanos(info.getGcInfo().getStartTime());
-			this.pauses.add(new long[] { start, info.getGcInfo().getDuration() });
+		public void close() throws InterruptedException {
+			Thread.sleep(2_000);
+			this.stream.close();
 		}
 
 		/** A {@link System#nanoTime()} value as milliseconds of JVM uptime. */
@@ -624,18 +656,19 @@ public final class SwitchUnderLoadBenchmark {
 			return (nanos - this.nanosAtUptimeZero) / 1e6;
 		}
 
-		/** The measured switches (1-based) whose windows a pause of 2 ms or more overlapped. */
-		List<Integer> inWindows(long[] starts, long[] ends, int first) {
-			List<Integer> hit = new ArrayList<>();
+		/** The pauses of 2 ms or more that overlapped a measured switch's window, by switch (1-based). */
+		Map<Integer, List<String>> inWindows(long[] starts, long[] ends, int first) {
+			Map<Integer, List<String>> hit = new TreeMap<>();
 			synchronized (this.pauses) {
-				for (long[] pause : this.pauses) {
-					if (pause[1] < 2) {
+				for (Pause pause : this.pauses) {
+					if (pause.micros() < 2_000) {
 						continue;
 					}
-					long end = pause[0] + TimeUnit.MILLISECONDS.toNanos(pause[1]);
+					long end = pause.startNanos() + pause.micros() * 1_000;
 					for (int k = first; k < starts.length; k++) {
-						if (pause[0] <= ends[k] + WINDOW_TAIL_NANOS && end >= starts[k]) {
-							hit.add(k - first + 1);
+						if (pause.startNanos() <= ends[k] + WINDOW_TAIL_NANOS && end >= starts[k]) {
+							hit.computeIfAbsent(k - first + 1, (x) -> new ArrayList<>())
+								.add(String.format(Locale.ROOT, "%s %.1f ms", pause.what(), pause.micros() / 1e3));
 						}
 					}
 				}
@@ -646,17 +679,21 @@ public final class SwitchUnderLoadBenchmark {
 		String summary(long from, long to) {
 			int count = 0;
 			long total = 0;
-			long max = 0;
+			Pause longest = null;
 			synchronized (this.pauses) {
-				for (long[] pause : this.pauses) {
-					if (pause[0] >= from && pause[0] <= to) {
+				for (Pause pause : this.pauses) {
+					if (pause.startNanos() >= from && pause.startNanos() <= to) {
 						count++;
-						total += pause[1];
-						max = Math.max(max, pause[1]);
+						total += pause.micros();
+						if (longest == null || pause.micros() > longest.micros()) {
+							longest = pause;
+						}
 					}
 				}
 			}
-			return String.format(Locale.ROOT, "%d pauses, %d ms in total, longest %d ms", count, total, max);
+			return String.format(Locale.ROOT, "%d of 1 ms or more, %.0f ms in total, longest %s", count, total / 1e3,
+					(longest != null) ? String.format(Locale.ROOT, "%.1f ms (%s)", longest.micros() / 1e3, longest.what())
+							: "-");
 		}
 
 	}

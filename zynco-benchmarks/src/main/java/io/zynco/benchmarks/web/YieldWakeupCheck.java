@@ -9,12 +9,14 @@ import io.zynco.state.Yield;
 
 /**
  * How long a thread woken every millisecond waits for a CPU that a busy loop occupies, with
- * and without {@link Yield#point()} in the loop: the effect behind the yield points, measured
- * without Spring or the network. Run it on one CPU, so that both threads share it:
+ * and without {@link Yield#point()} in the loop, and with the loop's thread declared a
+ * {@link Yield#backgroundThread() background thread} (a long scheduler slice, Linux 6.12 and
+ * later): the effects behind both, measured without Spring or the network. Run it on one CPU, so that both threads share it:
  * {@code taskset -c 0 java -cp zynco-benchmarks/target/benchmarks.jar
  * io.zynco.benchmarks.web.YieldWakeupCheck}. The busy loop runs 10 ms bursts 20 ms apart; the
  * sleeper records how late it wakes from each 1 ms park, 3,000 times per configuration. The
- * yielding configuration needs the default {@code zynco.yield-slice-micros}.
+ * yielding configuration needs the default {@code zynco.yield-slice-micros}, the background
+ * one the default {@code zynco.background-slice-micros}.
  */
 public final class YieldWakeupCheck {
 
@@ -29,19 +31,23 @@ public final class YieldWakeupCheck {
 		System.out.println("| busy loop | wake-up lateness p50 | p99 | p99.9 | max |");
 		System.out.println("|---|---|---|---|---|");
 		for (int round = 0; round < 2; round++) {
-			run("no busy loop", null);
-			run("busy, no yield points", false);
-			run("busy, Yield.point() per step", true);
+			run("no busy loop", null, false);
+			run("busy, no yield points", false, false);
+			run("busy, Yield.point() per step", true, false);
+			run("busy, no yield points, background slice", false, true);
 		}
 	}
 
-	private static void run(String name, Boolean yielding) throws InterruptedException {
+	private static void run(String name, Boolean yielding, boolean background) throws InterruptedException {
 		long[] lateness = new long[SAMPLES];
 		Thread busy = null;
 		long[] sink = new long[1];
 		if (yielding != null) {
 			boolean yieldPoints = yielding;
 			busy = new Thread(() -> {
+				if (background && !Yield.backgroundThread()) {
+					System.out.println("(no background slice here: " + Yield.backgroundStatus() + ")");
+				}
 				while (!Thread.currentThread().isInterrupted()) {
 					long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
 					long x = sink[0];
