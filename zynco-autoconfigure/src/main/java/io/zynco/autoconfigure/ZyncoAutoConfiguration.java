@@ -121,6 +121,14 @@ public class ZyncoAutoConfiguration {
 		return new ZyncoLifecycle(node, participants, listeners);
 	}
 
+	/** Gives the JVM's compiler and concurrent GC threads the background slice, on request. */
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "zynco.scheduling.jvm-threads")
+	ZyncoJvmThreads zyncoJvmThreads() {
+		return new ZyncoJvmThreads();
+	}
+
 	/** Carries a request's pin into tasks of the application task executor. */
 	@Bean
 	@ConditionalOnMissingBean

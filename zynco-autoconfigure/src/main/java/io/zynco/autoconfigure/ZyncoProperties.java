@@ -49,6 +49,8 @@ public class ZyncoProperties {
 
 	private final Routing routing = new Routing();
 
+	private final Scheduling scheduling = new Scheduling();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -107,6 +109,10 @@ public class ZyncoProperties {
 
 	public Routing getRouting() {
 		return this.routing;
+	}
+
+	public Scheduling getScheduling() {
+		return this.scheduling;
 	}
 
 	/** The TCP control channel: membership, feedback and switch coordination. */
@@ -409,6 +415,30 @@ public class ZyncoProperties {
 
 		public void setRetainInactive(boolean retainInactive) {
 			this.retainInactive = retainInactive;
+		}
+
+	}
+
+	/**
+	 * How the JVM's threads share the CPU with request threads during a switch. Zynco's own
+	 * background threads always get a long scheduler slice where the platform has one (system
+	 * property zynco.background-slice-micros; see io.zynco.state.Yield).
+	 */
+	public static class Scheduling {
+
+		/**
+		 * Whether the JVM's JIT compiler and concurrent GC threads get the long scheduler slice
+		 * of background threads too (Linux 6.12 and later; refreshed at every switch, since the
+		 * JVM starts compiler threads as it goes), so that request threads preempt them at once.
+		 */
+		private boolean jvmThreads = false;
+
+		public boolean isJvmThreads() {
+			return this.jvmThreads;
+		}
+
+		public void setJvmThreads(boolean jvmThreads) {
+			this.jvmThreads = jvmThreads;
 		}
 
 	}

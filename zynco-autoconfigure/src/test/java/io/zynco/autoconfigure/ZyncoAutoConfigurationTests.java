@@ -1,6 +1,9 @@
 package io.zynco.autoconfigure;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +24,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.server.WebFilter;
 
 import io.zynco.replication.NodeConfig;
+import io.zynco.replication.ReplicatedState;
 import io.zynco.replication.SwitchPolicy;
 import io.zynco.replication.ZyncoNode;
 import io.zynco.spring.InvalidZyncoConfigurationException;
@@ -34,9 +38,12 @@ import io.zynco.spring.web.ZyncoRoutingFilter;
 import io.zynco.spring.web.ZyncoWebFilter;
 import io.zynco.state.Codec;
 import io.zynco.state.StateType;
+import io.zynco.state.Yield;
+import io.zynco.state.internal.ThreadSlices;
 import io.zynco.transport.TransportMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** What {@link ZyncoAutoConfiguration} contributes, and when it backs off. */
 @ExtendWith(OutputCaptureExtension.class)
@@ -59,13 +66,38 @@ class ZyncoAutoConfigurationTests {
 				.hasSingleBean(ZyncoStateParticipant.class)
 				.hasSingleBean(ZyncoEventPublisher.class)
 				.hasSingleBean(ZyncoTaskDecorator.class)
-				.doesNotHaveBean(ZyncoRoutingFilter.class);
+				.doesNotHaveBean(ZyncoRoutingFilter.class)
+				.doesNotHaveBean(ZyncoJvmThreads.class);
 			ZyncoNode node = context.getBean(ZyncoNode.class);
 			assertThat(node.isRunning()).isTrue();
 			assertThat(node.transportMode()).isEqualTo(TransportMode.UNICAST);
 			assertThat(node.self().host()).isEqualTo("127.0.0.1");
 			assertThat(node.states()).extracting((state) -> state.name()).containsExactly("fares", "rules");
 			assertThat(context.getBean(ZyncoLifecycle.class).getPhase()).isEqualTo(ZyncoLifecycle.PHASE);
+		});
+	}
+
+	@Test
+	void givesTheJvmsBackgroundThreadsTheLongSliceAtStartAndAgainAfterEverySwitch() {
+		this.runner.withPropertyValues("zynco.scheduling.jvm-threads=true").run((context) -> {
+			assertThat(context).hasSingleBean(ZyncoJvmThreads.class);
+			int initial = context.getBean(ZyncoJvmThreads.class).initial();
+			if (Yield.backgroundSliceNanos() == 0) {
+				// no slices here (core's ThreadSlicesTests check where they must work): nothing changed
+				assertThat(initial).isZero();
+				return;
+			}
+			// the tests' JVM runs the JIT: it has compiler threads
+			Map<Integer, String> compilers = new HashMap<>(ThreadSlices.threads());
+			compilers.values().removeIf((name) -> !name.contains("CompilerThre"));
+			assertThat(initial).isGreaterThanOrEqualTo(compilers.size()).isPositive();
+			// as if the JVM had started them since: the default-length slice of a new thread
+			compilers.keySet().forEach((tid) -> ThreadSlices.set(tid, 3_000_000));
+			ReplicatedState<String, String> fares = context.getBean(ZyncoViews.class).state(TestStates.FARES);
+			fares.publish((edit) -> edit.put("LHR-JFK", "100")).get(10, TimeUnit.SECONDS);
+			await().atMost(TestStates.TIMEOUT)
+				.untilAsserted(() -> compilers.forEach((tid, name) -> assertThat(ThreadSlices.get(tid)).as(name)
+					.isIn(Yield.backgroundSliceNanos(), -1L)));
 		});
 	}
 

@@ -67,8 +67,11 @@ public final class Yield {
 	private static final long BACKGROUND_SLICE_NANOS = backgroundSliceNanos(
 			System.getProperty(BACKGROUND_SLICE_PROPERTY));
 
-	/** Why background threads keep the default slice, once known; "" if they get theirs. */
-	private static volatile String backgroundUnavailable;
+	/** Why background threads keep the default slice: null until a call fails for every thread. */
+	private static volatile String unavailable;
+
+	/** Whether a thread got the background slice. */
+	private static volatile boolean applied;
 
 	/** Points between two looks at the clock: each point is a few microseconds of work or less. */
 	private static final int CHECK_EVERY = 16;
@@ -115,7 +118,7 @@ public final class Yield {
 	 * @return whether the calling thread now has the background slice
 	 */
 	public static boolean backgroundThread() {
-		if (BACKGROUND_SLICE_NANOS <= 0 || backgroundUnavailable != null && !backgroundUnavailable.isEmpty()) {
+		if (BACKGROUND_SLICE_NANOS <= 0 || unavailable != null) {
 			return false;
 		}
 		return background(0, Thread.currentThread().getName());
@@ -130,7 +133,7 @@ public final class Yield {
 	 * @return the number of threads that have the slice now
 	 */
 	public static int jvmBackgroundThreads() {
-		if (BACKGROUND_SLICE_NANOS <= 0 || backgroundUnavailable != null && !backgroundUnavailable.isEmpty()) {
+		if (BACKGROUND_SLICE_NANOS <= 0 || unavailable != null) {
 			return 0;
 		}
 		int count = 0;
@@ -148,8 +151,7 @@ public final class Yield {
 	 * off, or not available here: see {@link #backgroundStatus()}).
 	 */
 	public static long backgroundSliceNanos() {
-		String unavailable = backgroundUnavailable;
-		return (unavailable == null || unavailable.isEmpty()) ? BACKGROUND_SLICE_NANOS : 0;
+		return (unavailable == null) ? BACKGROUND_SLICE_NANOS : 0;
 	}
 
 	/** One line for a log or an endpoint: the background slice in effect, or why there is none. */
@@ -157,28 +159,25 @@ public final class Yield {
 		if (BACKGROUND_SLICE_NANOS <= 0) {
 			return "background threads keep the default scheduler slice (" + BACKGROUND_SLICE_PROPERTY + "=0)";
 		}
-		String unavailable = backgroundUnavailable;
-		if (unavailable == null) {
-			return "background threads get a " + BACKGROUND_SLICE_NANOS / 1_000 + " µs scheduler slice when they start";
+		String reason = unavailable;
+		if (reason != null) {
+			return "background threads keep the default scheduler slice: " + reason;
 		}
-		return unavailable.isEmpty()
-				? "background threads have a " + BACKGROUND_SLICE_NANOS / 1_000 + " µs scheduler slice"
-				: "background threads keep the default scheduler slice: " + unavailable;
+		return applied ? "background threads have a " + BACKGROUND_SLICE_NANOS / 1_000 + " µs scheduler slice"
+				: "background threads get a " + BACKGROUND_SLICE_NANOS / 1_000 + " µs scheduler slice when they start";
 	}
 
 	private static boolean background(int tid, String name) {
 		ThreadSlices.Outcome outcome = ThreadSlices.set(tid, BACKGROUND_SLICE_NANOS);
 		if (outcome.done()) {
-			if (backgroundUnavailable == null) {
-				backgroundUnavailable = "";
-			}
+			applied = true;
 			return true;
 		}
 		if (outcome.platform()) {
 			synchronized (Yield.class) {
-				if (backgroundUnavailable == null || backgroundUnavailable.isEmpty()) {
+				if (unavailable == null) {
 					// it fails for every thread here: say it once and stop trying
-					backgroundUnavailable = outcome.reason();
+					unavailable = outcome.reason();
 					System.getLogger(Yield.class.getName()).log(System.Logger.Level.INFO, "thread '" + name
 							+ "' keeps the default scheduler slice, and so will every other: " + outcome.reason());
 				}

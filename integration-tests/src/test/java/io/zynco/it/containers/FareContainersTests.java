@@ -110,6 +110,12 @@ class FareContainersTests {
 		awaitConverged(this.nodes, version);
 		assertThat(FareClient.json.readTree(FareClient.get(this.nodes.get(3).uri(), "/api/routes").body())
 			.path("fares").asLong()).isEqualTo(FARES);
+		// the runtime image loads JNA's native library and the container may call sched_setattr:
+		// Zynco's background threads have their long scheduler slice there too
+		for (FareNode node : this.nodes) {
+			assertThat(FareClient.getJson(node.uri(), "/actuator/zynco").path("node").path("scheduling").asString())
+				.startsWith("background threads have a");
+		}
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 
+import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingStream;
 import org.HdrHistogram.Histogram;
@@ -71,8 +72,11 @@ import io.zynco.state.Yield;
  * Run: {@code java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp zynco-benchmarks/target/benchmarks.jar
  * io.zynco.benchmarks.web.SwitchUnderLoadBenchmark [--rate 1000] [--entries 200000]
  * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 60] [--warmup-switches 60]
- * [--index incremental]}
- * (the server's JVM options are this JVM's; the client's are {@link #CLIENT_JVM_OPTIONS}).
+ * [--index incremental] [--jvm-threads false]}
+ * (the server's JVM options are this JVM's; the client's are {@link #CLIENT_JVM_OPTIONS};
+ * {@code --jvm-threads true} sets {@code zynco.scheduling.jvm-threads}). The report lists the
+ * server's safepoint pauses of 1 ms or more (from JFR: every GC pause, G1's remark and
+ * cleanup included, and every other VM operation), and those that fell into switch windows.
  */
 public final class SwitchUnderLoadBenchmark {
 
@@ -97,9 +101,6 @@ public final class SwitchUnderLoadBenchmark {
 	static final List<String> CLIENT_JVM_OPTIONS = List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC",
 			"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Xss256k");
 
-	/** Whether the JVM's compiler and concurrent GC threads get the background slice before each switch. */
-	static volatile boolean jvmThreads;
-
 	private SwitchUnderLoadBenchmark() {
 	}
 
@@ -117,7 +118,8 @@ public final class SwitchUnderLoadBenchmark {
 		int warmupSwitchCount = Integer.parseInt(options.getOrDefault("warmup-switches", "60"));
 		String index = options.getOrDefault("index", "incremental");
 		IndexMode.valueOf(index.toUpperCase(Locale.ROOT));
-		jvmThreads = Boolean.parseBoolean(options.getOrDefault("jvm-threads", "false"));
+		// zynco.scheduling.jvm-threads: the JVM's compiler and concurrent GC threads get the background slice
+		boolean jvmThreads = Boolean.parseBoolean(options.getOrDefault("jvm-threads", "false"));
 		if (rate < 1 || rate > 5000 || entries < STEP_MODULUS || entries > 2_000_000 || switches < 1 || switches > 99
 				|| spacingMs < 200 || spacingMs > 10_000 || steadyS < 1 || steadyS > 300 || warmupS < 0 || warmupS > 120
 				|| warmupSwitchCount < 0 || warmupSwitchCount > 99) {
@@ -140,7 +142,8 @@ public final class SwitchUnderLoadBenchmark {
 			.properties("server.address=127.0.0.1", "server.port=0", "spring.main.banner-mode=off",
 					"logging.level.root=WARN", "spring.application.name=switch-under-load",
 					"zynco.control.bind-address=127.0.0.1", "zynco.transfer.mode=unicast",
-					"zynco.switching.prepare-timeout=10s", "server.tomcat.threads.max=64", "bench.index=" + index)
+					"zynco.switching.prepare-timeout=10s", "server.tomcat.threads.max=64", "bench.index=" + index,
+					"zynco.scheduling.jvm-threads=" + jvmThreads)
 			.run();
 		try {
 			int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
@@ -358,9 +361,6 @@ public final class SwitchUnderLoadBenchmark {
 			// the application's publishing thread is background work, as Zynco's own threads are
 			Yield.backgroundThread();
 			for (int k = 0; k < switchAt.size(); k++) {
-				if (jvmThreads) {
-					Yield.jvmBackgroundThreads();
-				}
 				long at = this.start + switchAt.get(k);
 				long now;
 				while ((now = System.nanoTime()) < at) {
@@ -506,8 +506,10 @@ public final class SwitchUnderLoadBenchmark {
 					this.switchVersion[this.switchVersion.length - 1]);
 			long measureEnd = intended(this.count - 1) + TimeUnit.SECONDS.toNanos(1);
 			System.out.printf(Locale.ROOT, "server safepoint pauses (GC and other VM operations, and waits to reach "
-					+ "a safepoint) in the measured part: %s%n%n",
+					+ "a safepoint) in the measured part: %s%n",
 					pauses.summary(measureFrom, measureEnd));
+			System.out.printf(Locale.ROOT, "monitor waits of 1 ms or more in the measured part: %s%n%n",
+					pauses.monitorWaits(measureFrom, measureEnd));
 			System.out.println("| window | requests | p50 | p99 | p99.9 | max | errors |");
 			System.out.println("|---|---|---|---|---|---|---|");
 			row("steady (not overlapping a switch window)", steady, errors - errorsDuring);
@@ -536,7 +538,8 @@ public final class SwitchUnderLoadBenchmark {
 				System.out.printf(Locale.ROOT, "requests during switches slower than %.1f ms: %s; by send time after "
 						+ "the publish call (ms:count):%s; by measured switch (switch:count): %s%n", SLOW_MICROS / 1e3,
 						slowPhases, offsets, slowBySwitch);
-				System.out.println("safepoint pauses of 2 ms or more in switch windows (switch=[pauses]): "
+				System.out.println("safepoint pauses of 2 ms or more, and monitor waits of 1 ms or more, in switch windows "
+						+ "(switch=[pauses]): "
 						+ pauses.inWindows(this.switchStart, this.switchEnd, warmupSwitches));
 				StringBuilder at = new StringBuilder();
 				slowBySwitch.keySet().forEach((k) -> at.append(String.format(Locale.ROOT, " %d: %.0f ms..%.0f ms (%.6f s)",
@@ -635,6 +638,13 @@ public final class SwitchUnderLoadBenchmark {
 				}
 			});
 			this.stream.onEvent("jdk.SafepointStateSynchronization", (event) -> add(event, "time to safepoint"));
+			// not a pause of the JVM, but of one thread: a request waiting for a monitor another holds
+			this.stream.enable("jdk.JavaMonitorEnter").withThreshold(java.time.Duration.ofMillis(1));
+			this.stream.onEvent("jdk.JavaMonitorEnter", (event) -> {
+				RecordedClass monitor = event.getClass("monitorClass");
+				add(event, "monitor wait on " + ((monitor != null) ? monitor.getName() : "?") + " by "
+						+ ((event.getThread() != null) ? event.getThread().getJavaName() : "?"));
+			});
 			this.stream.startAsync();
 		}
 
@@ -661,7 +671,7 @@ public final class SwitchUnderLoadBenchmark {
 			Map<Integer, List<String>> hit = new TreeMap<>();
 			synchronized (this.pauses) {
 				for (Pause pause : this.pauses) {
-					if (pause.micros() < 2_000) {
+					if (pause.micros() < (pause.what().startsWith("monitor") ? 1_000 : 2_000)) {
 						continue;
 					}
 					long end = pause.startNanos() + pause.micros() * 1_000;
@@ -676,13 +686,26 @@ public final class SwitchUnderLoadBenchmark {
 			return hit;
 		}
 
+		/** Monitor waits of 1 ms or more in [from, to], counted by what was waited for. */
+		Map<String, Integer> monitorWaits(long from, long to) {
+			Map<String, Integer> waits = new TreeMap<>();
+			synchronized (this.pauses) {
+				for (Pause pause : this.pauses) {
+					if (pause.startNanos() >= from && pause.startNanos() <= to && pause.what().startsWith("monitor")) {
+						waits.merge(pause.what().replaceAll(" by .*", ""), 1, Integer::sum);
+					}
+				}
+			}
+			return waits;
+		}
+
 		String summary(long from, long to) {
 			int count = 0;
 			long total = 0;
 			Pause longest = null;
 			synchronized (this.pauses) {
 				for (Pause pause : this.pauses) {
-					if (pause.startNanos() >= from && pause.startNanos() <= to) {
+					if (pause.startNanos() >= from && pause.startNanos() <= to && !pause.what().startsWith("monitor")) {
 						count++;
 						total += pause.micros();
 						if (longest == null || pause.micros() > longest.micros()) {
