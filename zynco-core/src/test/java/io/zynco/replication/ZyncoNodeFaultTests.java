@@ -207,8 +207,8 @@ class ZyncoNodeFaultTests {
 	}
 
 	/**
-	 * A participant whose control connection closed (its process killed) but that the failure
-	 * detector has not removed yet: the PREPARE cannot be sent to it. The round must wait for
+	 * A participant whose control connection closed (its process killed, so it sent no last
+	 * heartbeat saying it is not ready) but that the failure detector has not removed yet: the PREPARE cannot be sent to it. The round must wait for
 	 * the membership to decide, not abort on the failed send; once the member is removed the
 	 * switch commits on the others. (A container test caught the abort: the victim acknowledged
 	 * the transfer and was killed before the PREPARE.)
@@ -225,8 +225,15 @@ class ZyncoNodeFaultTests {
 		awaitAllAt(cluster, v2);
 		ZyncoNode coordinator = cluster.get(0);
 		ZyncoNode victim = cluster.get(2);
+		// the coordinator counts the victim in an operator switch only once a heartbeat said it is ready
+		long switchId = coordinator.view().switchId();
+		Await.until(TIMEOUT, "the coordinator has every member's heartbeat at the current switch",
+				() -> coordinator.members()
+					.join()
+					.stream()
+					.allMatch((m) -> m.ready() && m.switchId() == switchId));
 		long victimId = victim.self().id();
-		victim.close();
+		victim.kill();
 		Await.until(TIMEOUT, "the coordinator suspects the closed member and still counts it",
 				() -> coordinator.members()
 					.join()
