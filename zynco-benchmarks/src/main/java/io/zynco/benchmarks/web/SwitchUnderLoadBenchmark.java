@@ -24,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingStream;
 import org.HdrHistogram.Histogram;
 
@@ -639,11 +640,12 @@ public final class SwitchUnderLoadBenchmark {
 			});
 			this.stream.onEvent("jdk.SafepointStateSynchronization", (event) -> add(event, "time to safepoint"));
 			// not a pause of the JVM, but of one thread: a request waiting for a monitor another holds
-			this.stream.enable("jdk.JavaMonitorEnter").withThreshold(java.time.Duration.ofMillis(1));
+			this.stream.enable("jdk.JavaMonitorEnter").withThreshold(java.time.Duration.ofMillis(1)).withStackTrace();
 			this.stream.onEvent("jdk.JavaMonitorEnter", (event) -> {
 				RecordedClass monitor = event.getClass("monitorClass");
 				add(event, "monitor wait on " + ((monitor != null) ? monitor.getName() : "?") + " by "
-						+ ((event.getThread() != null) ? event.getThread().getJavaName() : "?"));
+						+ ((event.getThread() != null) ? event.getThread().getJavaName() : "?") + " in "
+						+ topFrames(event, 3));
 			});
 			this.stream.startAsync();
 		}
@@ -652,6 +654,24 @@ public final class SwitchUnderLoadBenchmark {
 			java.time.Instant start = event.getStartTime();
 			long startNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano() + this.nanoOffset;
 			this.pauses.add(new Pause(startNanos, event.getDuration().toNanos() / 1_000, what));
+		}
+
+		private static String topFrames(RecordedEvent event, int count) {
+			if (event.getStackTrace() == null) {
+				return "?";
+			}
+			StringBuilder frames = new StringBuilder();
+			for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+				if (frames.length() > 0) {
+					frames.append(" < ");
+				}
+				frames.append(frame.getMethod().getType().getName().replaceAll(".*\\.", "")).append('.')
+					.append(frame.getMethod().getName()).append(':').append(frame.getLineNumber());
+				if (--count == 0) {
+					break;
+				}
+			}
+			return frames.toString();
 		}
 
 		/** JFR hands events over about once a second: waits for the last ones, then stops. */
@@ -692,7 +712,7 @@ public final class SwitchUnderLoadBenchmark {
 			synchronized (this.pauses) {
 				for (Pause pause : this.pauses) {
 					if (pause.startNanos() >= from && pause.startNanos() <= to && pause.what().startsWith("monitor")) {
-						waits.merge(pause.what().replaceAll(" by .*", ""), 1, Integer::sum);
+						waits.merge(pause.what().replaceAll(" by [^ ]* ", " "), 1, Integer::sum);
 					}
 				}
 			}
