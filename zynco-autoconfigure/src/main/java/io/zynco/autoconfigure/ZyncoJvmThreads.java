@@ -1,7 +1,14 @@
 package io.zynco.autoconfigure;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
 
 import io.zynco.replication.ClusterView;
 import io.zynco.replication.ReplicationListener;
@@ -14,12 +21,27 @@ import io.zynco.state.Yield;
  * zynco.scheduling.jvm-threads=true}). A switch makes the JIT compile what it ran for the first
  * times; with the slice, a request thread woken on the compiler's core preempts it at once
  * instead of waiting for the scheduler's next tick.
+ * <p>
+ * A pass reads every thread's name under {@code /proc} (0.6 ms for 23 threads here, more in a
+ * large application), so it runs on a background thread of its own, not on the node loop, and
+ * a switch that finds a pass pending does not queue another.
  */
-public class ZyncoJvmThreads implements ReplicationListener {
+public class ZyncoJvmThreads implements ReplicationListener, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(ZyncoJvmThreads.class);
 
 	private final int initial;
+
+	private final AtomicBoolean pending = new AtomicBoolean();
+
+	private final ExecutorService executor = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(() -> {
+			Yield.backgroundThread();
+			task.run();
+		}, "zynco-jvm-threads");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	public ZyncoJvmThreads() {
 		this.initial = Yield.jvmBackgroundThreads();
@@ -32,10 +54,24 @@ public class ZyncoJvmThreads implements ReplicationListener {
 		return this.initial;
 	}
 
-	/** Runs on the node loop after the switch: reads the thread names under /proc, about a millisecond. */
 	@Override
 	public void switched(ClusterView previous, ClusterView current, boolean rollback) {
-		Yield.jvmBackgroundThreads();
+		if (this.pending.compareAndSet(false, true)) {
+			try {
+				this.executor.execute(() -> {
+					this.pending.set(false);
+					Yield.jvmBackgroundThreads();
+				});
+			}
+			catch (RejectedExecutionException ex) {
+				// the context is closing
+			}
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.executor.shutdownNow();
 	}
 
 }
