@@ -105,6 +105,28 @@ class ThreadSlicesTests {
 	}
 
 	@Test
+	void zeroGivesTheDefaultSliceBack() throws Exception {
+		AtomicReference<ThreadSlices.Outcome> outcome = new AtomicReference<>();
+		AtomicLong before = new AtomicLong();
+		AtomicLong after = new AtomicLong();
+		Thread thread = new Thread(() -> {
+			before.set(ThreadSlices.get(0));
+			ThreadSlices.set(0, 30_000_000);
+			outcome.set(ThreadSlices.set(0, 0));
+			after.set(ThreadSlices.get(0));
+		});
+		thread.start();
+		thread.join();
+		if (Platform.threadSlices()) {
+			assertThat(outcome.get().done()).as(String.valueOf(outcome.get().reason())).isTrue();
+			assertThat(after.get()).isEqualTo(before.get()).isNotEqualTo(30_000_000);
+		}
+		else {
+			assertThat(outcome.get().done()).isFalse();
+		}
+	}
+
+	@Test
 	void refusesANegativeSlice() {
 		assertThatIllegalArgumentException().isThrownBy(() -> ThreadSlices.set(0, -1)).withMessageContaining("-1");
 	}
