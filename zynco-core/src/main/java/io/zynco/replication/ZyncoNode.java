@@ -483,8 +483,9 @@ public final class ZyncoNode implements AutoCloseable {
 		this.lifecycle = State.STARTING;
 		this.transports = NodeTransports.newLoop(this.config.name);
 		this.loop = this.transports.loop();
-		// background threads: request threads woken on their core preempt them at once (see Yield)
-		this.loop.execute(Yield::backgroundThread);
+		// the node loop keeps the default scheduler slice: it handles short events whose timing the
+		// protocol measures (NACK quiet periods, loop-stall excuses, heartbeats); the workers, which
+		// run the long CPU-bound steps, are background threads (see Yield)
 		this.worker = Executors.newFixedThreadPool(WORKER_THREADS, (r) -> {
 			Thread t = new Thread(() -> {
 				Yield.backgroundThread();

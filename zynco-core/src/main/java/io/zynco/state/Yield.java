@@ -32,7 +32,7 @@ import io.zynco.state.internal.ThreadSlices;
  * ({@value #DEFAULT_BACKGROUND_SLICE_MICROS} µs by default, system property
  * {@code zynco.background-slice-micros}, {@code 0} leaves threads alone), so request threads,
  * which keep the default slice (0.75 to 3 ms), preempt it when they wake. Its share of the CPU
- * does not change. Zynco's own threads (the node loop, its workers, the scope's and the
+ * does not change. Zynco's own threads (the node's workers, the scope's and the
  * events' threads) call it when they start; {@link #jvmBackgroundThreads()} does the same for
  * the JVM's compiler and concurrent collector threads, on request. Measured here: a thread
  * woken every 0.7 ms beside a thread that is busy for 10 ms out of every 20 on the same core
