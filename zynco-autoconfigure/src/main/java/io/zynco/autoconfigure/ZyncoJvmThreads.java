@@ -34,14 +34,8 @@ public class ZyncoJvmThreads implements ReplicationListener, DisposableBean {
 
 	private final AtomicBoolean pending = new AtomicBoolean();
 
-	private final ExecutorService executor = Executors.newSingleThreadExecutor((task) -> {
-		Thread thread = new Thread(() -> {
-			Yield.backgroundThread();
-			task.run();
-		}, "zynco-jvm-threads");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ExecutorService executor = Executors
+		.newSingleThreadExecutor(Yield.backgroundThreads("zynco-jvm-threads"));
 
 	public ZyncoJvmThreads() {
 		this.initial = Yield.jvmBackgroundThreads();

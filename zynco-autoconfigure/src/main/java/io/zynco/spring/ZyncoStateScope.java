@@ -452,14 +452,7 @@ public class ZyncoStateScope implements Scope, BeanFactoryPostProcessor, Disposa
 	private synchronized ExecutorService cleaner() {
 		if (this.cleaner == null) {
 			String node = (this.views != null) ? this.views.node().config().name() : "zynco";
-			this.cleaner = Executors.newSingleThreadExecutor((task) -> {
-				Thread thread = new Thread(() -> {
-					Yield.backgroundThread();
-					task.run();
-				}, "zynco-scope-" + node);
-				thread.setDaemon(true);
-				return thread;
-			});
+			this.cleaner = Executors.newSingleThreadExecutor(Yield.backgroundThreads("zynco-scope-" + node));
 		}
 		return this.cleaner;
 	}

@@ -486,14 +486,8 @@ public final class ZyncoNode implements AutoCloseable {
 		// the node loop keeps the default scheduler slice: it handles short events whose timing the
 		// protocol measures (NACK quiet periods, loop-stall excuses, heartbeats); the workers, which
 		// run the long CPU-bound steps, are background threads (see Yield)
-		this.worker = Executors.newFixedThreadPool(WORKER_THREADS, (r) -> {
-			Thread t = new Thread(() -> {
-				Yield.backgroundThread();
-				r.run();
-			}, "zynco-worker-" + this.config.name);
-			t.setDaemon(true);
-			return t;
-		});
+		this.worker = Executors.newFixedThreadPool(WORKER_THREADS,
+				Yield.backgroundThreads("zynco-worker-" + this.config.name));
 		try {
 			long id = ThreadLocalRandom.current().nextLong();
 			NodeTransports.Channels channels = NodeTransports.open(this.config, this.transports, id, this::self,

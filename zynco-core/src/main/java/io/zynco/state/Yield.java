@@ -2,6 +2,8 @@ package io.zynco.state;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.LongPredicate;
 
 import io.zynco.state.internal.ThreadSlices;
 
@@ -125,6 +127,22 @@ public final class Yield {
 	}
 
 	/**
+	 * A factory of daemon threads named {@code name} that declare themselves
+	 * {@linkplain #backgroundThread() background threads} before their first task: for the
+	 * executors of Zynco's own background work, and an application's.
+	 */
+	public static ThreadFactory backgroundThreads(String name) {
+		return (task) -> {
+			Thread thread = new Thread(() -> {
+				backgroundThread();
+				task.run();
+			}, name);
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/**
 	 * Gives the JVM's own background threads (JIT compilers, concurrent collector threads)
 	 * the long slice, as {@link #backgroundThread()} does for the calling thread. The JVM
 	 * starts and stops compiler threads as it goes, so call it again from time to time (Zynco
@@ -187,40 +205,36 @@ public final class Yield {
 	}
 
 	static long backgroundSliceNanos(String property) {
-		if (property == null || property.isBlank()) {
-			return DEFAULT_BACKGROUND_SLICE_MICROS * 1_000;
-		}
-		try {
-			long micros = Long.parseLong(property.trim());
-			if (micros == 0 || micros >= 100 && micros <= 100_000) {
-				return micros * 1_000;
-			}
-		}
-		catch (NumberFormatException ex) {
-			// reported below
-		}
-		System.getLogger(Yield.class.getName()).log(System.Logger.Level.WARNING, BACKGROUND_SLICE_PROPERTY + "="
-				+ property + " is not 0 or a number of microseconds from 100 to 100000; using "
-				+ DEFAULT_BACKGROUND_SLICE_MICROS);
-		return DEFAULT_BACKGROUND_SLICE_MICROS * 1_000;
+		return micros(BACKGROUND_SLICE_PROPERTY, property, DEFAULT_BACKGROUND_SLICE_MICROS,
+				(micros) -> micros == 0 || micros >= 100 && micros <= 100_000,
+				"0 or a number of microseconds from 100 to 100000") * 1_000;
 	}
 
 	static long sliceNanos(String property) {
+		return micros(SLICE_PROPERTY, property, DEFAULT_SLICE_MICROS, (micros) -> micros >= 0 && micros <= 1_000_000,
+				"a number of microseconds from 0 to 1000000") * 1_000;
+	}
+
+	/**
+	 * A system property's value in microseconds: the default if it is unset, or, with a
+	 * warning, if it is not {@code valid}.
+	 */
+	private static long micros(String name, String property, long defaultMicros, LongPredicate valid, String expected) {
 		if (property == null || property.isBlank()) {
-			return DEFAULT_SLICE_MICROS * 1_000;
+			return defaultMicros;
 		}
 		try {
 			long micros = Long.parseLong(property.trim());
-			if (micros >= 0 && micros <= 1_000_000) {
-				return micros * 1_000;
+			if (valid.test(micros)) {
+				return micros;
 			}
 		}
 		catch (NumberFormatException ex) {
 			// reported below
 		}
-		System.getLogger(Yield.class.getName()).log(System.Logger.Level.WARNING, SLICE_PROPERTY + "=" + property
-				+ " is not a number of microseconds from 0 to 1000000; using " + DEFAULT_SLICE_MICROS);
-		return DEFAULT_SLICE_MICROS * 1_000;
+		System.getLogger(Yield.class.getName()).log(System.Logger.Level.WARNING,
+				name + "=" + property + " is not " + expected + "; using " + defaultMicros);
+		return defaultMicros;
 	}
 
 	private static final class Slice {

@@ -51,12 +51,10 @@ class YieldTests {
 	void aBackgroundThreadGetsTheLongSliceWhereThePlatformHasIt() throws Exception {
 		AtomicBoolean applied = new AtomicBoolean();
 		AtomicLong slice = new AtomicLong();
-		Thread thread = new Thread(() -> {
+		Platform.onNewThread(() -> {
 			applied.set(Yield.backgroundThread());
 			slice.set(ThreadSlices.get(0));
 		});
-		thread.start();
-		thread.join();
 		if (Platform.threadSlices()) {
 			assertThat(applied).isTrue();
 			assertThat(slice.get()).isEqualTo(10_000_000);

@@ -25,4 +25,14 @@ public final class Platform {
 		return major > 6 || major == 6 && minor >= 12;
 	}
 
+	/**
+	 * Runs {@code task} on a new thread and waits for it: slice tests change the scheduling
+	 * of the thread they run on, which must not be the test runner's.
+	 */
+	public static void onNewThread(Runnable task) throws InterruptedException {
+		Thread thread = new Thread(task);
+		thread.start();
+		thread.join();
+	}
+
 }

@@ -35,14 +35,8 @@ public class ZyncoEventPublisher implements ReplicationListener, DisposableBean 
 	public ZyncoEventPublisher(ZyncoNode node, ApplicationEventPublisher publisher) {
 		this.node = node;
 		this.publisher = publisher;
-		this.executor = Executors.newSingleThreadExecutor((task) -> {
-			Thread thread = new Thread(() -> {
-					Yield.backgroundThread();
-					task.run();
-				}, "zynco-events-" + node.config().name());
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.executor = Executors
+			.newSingleThreadExecutor(Yield.backgroundThreads("zynco-events-" + node.config().name()));
 	}
 
 	@Override

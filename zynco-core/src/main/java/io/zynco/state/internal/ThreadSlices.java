@@ -111,7 +111,10 @@ public final class ThreadSlices {
 		}
 	}
 
-	/** The slice of a thread of this process in nanoseconds (the kernel reports its default where none was set), or -1 if unknown. */
+	/**
+	 * The slice of a thread of this process in nanoseconds (the kernel reports its default
+	 * where none was set), or -1 if unknown.
+	 */
 	public static long get(int tid) {
 		if (GETATTR < 0) {
 			return -1;

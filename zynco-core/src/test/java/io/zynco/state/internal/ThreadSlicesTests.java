@@ -24,12 +24,10 @@ class ThreadSlicesTests {
 	void setsAndReadsTheCallingThreadsSlice() throws Exception {
 		AtomicReference<ThreadSlices.Outcome> outcome = new AtomicReference<>();
 		AtomicLong slice = new AtomicLong();
-		Thread thread = new Thread(() -> {
+		Platform.onNewThread(() -> {
 			outcome.set(ThreadSlices.set(0, 5_000_000));
 			slice.set(ThreadSlices.get(0));
 		});
-		thread.start();
-		thread.join();
 		if (Platform.threadSlices()) {
 			assertThat(outcome.get().done()).as(String.valueOf(outcome.get().reason())).isTrue();
 			assertThat(slice.get()).isEqualTo(5_000_000);
@@ -44,7 +42,7 @@ class ThreadSlicesTests {
 	void threadsStartedByAThreadWithASliceGetTheDefault() throws Exception {
 		AtomicLong parent = new AtomicLong();
 		AtomicLong child = new AtomicLong();
-		Thread thread = new Thread(() -> {
+		Platform.onNewThread(() -> {
 			ThreadSlices.set(0, 20_000_000);
 			parent.set(ThreadSlices.get(0));
 			Thread started = new Thread(() -> child.set(ThreadSlices.get(0)));
@@ -56,8 +54,6 @@ class ThreadSlicesTests {
 				Thread.currentThread().interrupt();
 			}
 		});
-		thread.start();
-		thread.join();
 		if (Platform.threadSlices()) {
 			assertThat(parent.get()).isEqualTo(20_000_000);
 			assertThat(child.get()).isPositive().isNotEqualTo(20_000_000);
@@ -109,14 +105,12 @@ class ThreadSlicesTests {
 		AtomicReference<ThreadSlices.Outcome> outcome = new AtomicReference<>();
 		AtomicLong before = new AtomicLong();
 		AtomicLong after = new AtomicLong();
-		Thread thread = new Thread(() -> {
+		Platform.onNewThread(() -> {
 			before.set(ThreadSlices.get(0));
 			ThreadSlices.set(0, 30_000_000);
 			outcome.set(ThreadSlices.set(0, 0));
 			after.set(ThreadSlices.get(0));
 		});
-		thread.start();
-		thread.join();
 		if (Platform.threadSlices()) {
 			assertThat(outcome.get().done()).as(String.valueOf(outcome.get().reason())).isTrue();
 			assertThat(after.get()).isEqualTo(before.get()).isNotEqualTo(30_000_000);
