@@ -135,7 +135,7 @@ public final class SwitchUnderLoadBenchmark {
 		System.out.printf(Locale.ROOT, "server JVM: %s %s, %s, heap max %d MB; flags %s%n",
 				System.getProperty("java.vm.name"), System.getProperty("java.version"), gcNames(),
 				Runtime.getRuntime().maxMemory() >> 20, ManagementFactory.getRuntimeMXBean().getInputArguments());
-		GcPauses pauses = new GcPauses();
+		JvmPauses pauses = new JvmPauses();
 
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(FareService.class)
 			.web(WebApplicationType.SERVLET)
@@ -387,7 +387,7 @@ public final class SwitchUnderLoadBenchmark {
 			}
 		}
 
-		void report(long warmupNanos, int warmupSwitches, GcPauses pauses) {
+		void report(long warmupNanos, int warmupSwitches, JvmPauses pauses) {
 			long measureFrom = this.start + warmupNanos;
 			Histogram steady = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
 			Histogram during = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -602,18 +602,14 @@ public final class SwitchUnderLoadBenchmark {
 	}
 
 	/**
-	 * The server JVM's stop-the-world GC pauses, from the collectors' notifications (pause
-	 * collectors only: G1 Young/Old, "ZGC Pauses", "ZGC Minor/Major Pauses"; not the cycles
-	 * of concurrent collectors). Durations have millisecond resolution.
-	 */
-	/**
 	 * The server JVM's stop-the-world pauses of 1 ms or more, from JFR as they happen: every
 	 * VM operation run at a safepoint (a GC pause of any kind, G1's remark and cleanup
 	 * included, which JDK 17's GC MXBeans do not report; a deoptimization; a code-cache
-	 * cleanup) and every wait for threads to reach a safepoint. Each is kept with its start on
-	 * the {@link System#nanoTime()} clock, its length and its name.
+	 * cleanup) and every wait for threads to reach a safepoint; and, apart from those, every
+	 * monitor wait of 1 ms or more (a pause of one thread). Each is kept with its start on the
+	 * {@link System#nanoTime()} clock, its length and its name.
 	 */
-	static final class GcPauses implements AutoCloseable {
+	static final class JvmPauses implements AutoCloseable {
 
 		private final long nanosAtUptimeZero = System.nanoTime()
 				- TimeUnit.MILLISECONDS.toNanos(ManagementFactory.getRuntimeMXBean().getUptime());
@@ -625,35 +621,35 @@ public final class SwitchUnderLoadBenchmark {
 
 		private final RecordingStream stream = new RecordingStream();
 
-		record Pause(long startNanos, long micros, String what) {
+		record Pause(long startNanos, long micros, String what, boolean monitorWait) {
 		}
 
-		GcPauses() {
+		JvmPauses() {
 			java.time.Instant now = java.time.Instant.now();
 			this.nanoOffset = System.nanoTime() - (now.getEpochSecond() * 1_000_000_000L + now.getNano());
 			this.stream.enable("jdk.ExecuteVMOperation").withThreshold(java.time.Duration.ofMillis(1));
 			this.stream.enable("jdk.SafepointStateSynchronization").withThreshold(java.time.Duration.ofMillis(1));
 			this.stream.onEvent("jdk.ExecuteVMOperation", (event) -> {
 				if (event.getBoolean("safepoint")) {
-					add(event, event.getString("operation"));
+					add(event, event.getString("operation"), false);
 				}
 			});
-			this.stream.onEvent("jdk.SafepointStateSynchronization", (event) -> add(event, "time to safepoint"));
+			this.stream.onEvent("jdk.SafepointStateSynchronization", (event) -> add(event, "time to safepoint", false));
 			// not a pause of the JVM, but of one thread: a request waiting for a monitor another holds
 			this.stream.enable("jdk.JavaMonitorEnter").withThreshold(java.time.Duration.ofMillis(1)).withStackTrace();
 			this.stream.onEvent("jdk.JavaMonitorEnter", (event) -> {
 				RecordedClass monitor = event.getClass("monitorClass");
 				add(event, "monitor wait on " + ((monitor != null) ? monitor.getName() : "?") + " by "
 						+ ((event.getThread() != null) ? event.getThread().getJavaName() : "?") + " in "
-						+ topFrames(event, 3));
+						+ topFrames(event, 3), true);
 			});
 			this.stream.startAsync();
 		}
 
-		private void add(RecordedEvent event, String what) {
+		private void add(RecordedEvent event, String what, boolean monitorWait) {
 			java.time.Instant start = event.getStartTime();
 			long startNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano() + this.nanoOffset;
-			this.pauses.add(new Pause(startNanos, event.getDuration().toNanos() / 1_000, what));
+			this.pauses.add(new Pause(startNanos, event.getDuration().toNanos() / 1_000, what, monitorWait));
 		}
 
 		private static String topFrames(RecordedEvent event, int count) {
@@ -691,7 +687,7 @@ public final class SwitchUnderLoadBenchmark {
 			Map<Integer, List<String>> hit = new TreeMap<>();
 			synchronized (this.pauses) {
 				for (Pause pause : this.pauses) {
-					if (pause.micros() < (pause.what().startsWith("monitor") ? 1_000 : 2_000)) {
+					if (pause.micros() < (pause.monitorWait() ? 1_000 : 2_000)) {
 						continue;
 					}
 					long end = pause.startNanos() + pause.micros() * 1_000;
@@ -711,7 +707,7 @@ public final class SwitchUnderLoadBenchmark {
 			Map<String, Integer> waits = new TreeMap<>();
 			synchronized (this.pauses) {
 				for (Pause pause : this.pauses) {
-					if (pause.startNanos() >= from && pause.startNanos() <= to && pause.what().startsWith("monitor")) {
+					if (pause.startNanos() >= from && pause.startNanos() <= to && pause.monitorWait()) {
 						waits.merge(pause.what().replaceAll(" by [^ ]* ", " "), 1, Integer::sum);
 					}
 				}
@@ -725,7 +721,7 @@ public final class SwitchUnderLoadBenchmark {
 			Pause longest = null;
 			synchronized (this.pauses) {
 				for (Pause pause : this.pauses) {
-					if (pause.startNanos() >= from && pause.startNanos() <= to && !pause.what().startsWith("monitor")) {
+					if (pause.startNanos() >= from && pause.startNanos() <= to && !pause.monitorWait()) {
 						count++;
 						total += pause.micros();
 						if (longest == null || pause.micros() > longest.micros()) {
