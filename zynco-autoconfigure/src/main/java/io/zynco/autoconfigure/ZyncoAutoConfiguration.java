@@ -125,8 +125,8 @@ public class ZyncoAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "zynco.scheduling.jvm-threads")
-	ZyncoJvmThreads zyncoJvmThreads() {
-		return new ZyncoJvmThreads();
+	ZyncoJvmThreads zyncoJvmThreads(ZyncoProperties properties) {
+		return new ZyncoJvmThreads(properties.getScheduling().getJvmThreadsInterval());
 	}
 
 	/** Carries a request's pin into tasks of the application task executor. */

@@ -428,10 +428,16 @@ public class ZyncoProperties {
 
 		/**
 		 * Whether the JVM's JIT compiler and concurrent GC threads get the long scheduler slice
-		 * of background threads too (Linux 6.12 and later; refreshed at every switch, since the
-		 * JVM starts compiler threads as it goes), so that request threads preempt them at once.
+		 * of background threads too (Linux 6.12 and later), so that request threads preempt them
+		 * at once.
 		 */
 		private boolean jvmThreads = false;
+
+		/**
+		 * How often the JVM's threads are given the slice again when jvm-threads is on, since
+		 * the JVM starts compiler threads as it goes.
+		 */
+		private Duration jvmThreadsInterval = Duration.ofSeconds(10);
 
 		public boolean isJvmThreads() {
 			return this.jvmThreads;
@@ -439,6 +445,14 @@ public class ZyncoProperties {
 
 		public void setJvmThreads(boolean jvmThreads) {
 			this.jvmThreads = jvmThreads;
+		}
+
+		public Duration getJvmThreadsInterval() {
+			return this.jvmThreadsInterval;
+		}
+
+		public void setJvmThreadsInterval(Duration jvmThreadsInterval) {
+			this.jvmThreadsInterval = jvmThreadsInterval;
 		}
 
 	}

@@ -78,27 +78,41 @@ class ZyncoAutoConfigurationTests {
 	}
 
 	@Test
-	void givesTheJvmsBackgroundThreadsTheLongSliceAtStartAndAgainAfterEverySwitch() {
-		this.runner.withPropertyValues("zynco.scheduling.jvm-threads=true").run((context) -> {
-			assertThat(context).hasSingleBean(ZyncoJvmThreads.class);
-			int initial = context.getBean(ZyncoJvmThreads.class).initial();
-			if (Yield.backgroundSliceNanos() == 0) {
-				// no slices here (core's ThreadSlicesTests check where they must work): nothing changed
-				assertThat(initial).isZero();
-				return;
-			}
-			// the tests' JVM runs the JIT: it has compiler threads
-			Map<Integer, String> compilers = new HashMap<>(ThreadSlices.threads());
-			compilers.values().removeIf((name) -> !name.contains("CompilerThre"));
-			assertThat(initial).isGreaterThanOrEqualTo(compilers.size()).isPositive();
-			// as if the JVM had started them since: the default-length slice of a new thread
-			compilers.keySet().forEach((tid) -> ThreadSlices.set(tid, 3_000_000));
-			ReplicatedState<String, String> fares = context.getBean(ZyncoViews.class).state(TestStates.FARES);
-			fares.publish((edit) -> edit.put("LHR-JFK", "100")).get(10, TimeUnit.SECONDS);
-			await().atMost(TestStates.TIMEOUT)
-				.untilAsserted(() -> compilers.forEach((tid, name) -> assertThat(ThreadSlices.get(tid)).as(name)
-					.isIn(Yield.backgroundSliceNanos(), -1L)));
-		});
+	void givesTheJvmsBackgroundThreadsTheLongSliceAtStartAndAgainEveryInterval() {
+		this.runner.withPropertyValues("zynco.scheduling.jvm-threads=true", "zynco.scheduling.jvm-threads-interval=100ms")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ZyncoJvmThreads.class);
+				ZyncoJvmThreads jvmThreads = context.getBean(ZyncoJvmThreads.class);
+				// the passes run on their period, switch or no switch
+				long passes = jvmThreads.passes();
+				await().atMost(TestStates.TIMEOUT).until(() -> jvmThreads.passes() >= passes + 2);
+				if (Yield.backgroundSliceNanos() == 0) {
+					// no slices here (core's ThreadSlicesTests check where they must work): nothing changed
+					assertThat(jvmThreads.initial()).isZero();
+					return;
+				}
+				// the tests' JVM runs the JIT: it has compiler threads
+				Map<Integer, String> compilers = new HashMap<>(ThreadSlices.threads());
+				compilers.values().removeIf((name) -> !name.contains("CompilerThre"));
+				assertThat(jvmThreads.initial()).isGreaterThanOrEqualTo(compilers.size()).isPositive();
+				// as if the JVM had started them since: the default-length slice of a new thread
+				compilers.keySet().forEach((tid) -> ThreadSlices.set(tid, 3_000_000));
+				await().atMost(TestStates.TIMEOUT)
+					.untilAsserted(() -> compilers.forEach((tid, name) -> assertThat(ThreadSlices.get(tid)).as(name)
+						.isIn(Yield.backgroundSliceNanos(), -1L)));
+			});
+	}
+
+	@Test
+	void aJvmThreadsIntervalThatIsNotPositiveFailsNamingTheProperty() {
+		this.runner.withPropertyValues("zynco.scheduling.jvm-threads=true", "zynco.scheduling.jvm-threads-interval=0s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("'zynco.scheduling.jvm-threads-interval'")
+					.contains("must be positive");
+				assertThat(analysis.getAction()).contains("10s");
+			});
 	}
 
 	@Test

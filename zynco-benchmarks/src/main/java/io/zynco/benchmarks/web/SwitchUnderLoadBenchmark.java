@@ -123,9 +123,9 @@ public final class SwitchUnderLoadBenchmark {
 		boolean jvmThreads = Boolean.parseBoolean(options.getOrDefault("jvm-threads", "false"));
 		if (rate < 1 || rate > 5000 || entries < STEP_MODULUS || entries > 2_000_000 || switches < 1 || switches > 99
 				|| spacingMs < 200 || spacingMs > 10_000 || steadyS < 1 || steadyS > 300 || warmupS < 0 || warmupS > 120
-				|| warmupSwitchCount < 0 || warmupSwitchCount > 99) {
+				|| warmupSwitchCount < 0 || warmupSwitchCount > 1000) {
 			throw new IllegalArgumentException("out of bounds: rate 1..5000, entries 100..2000000, switches 1..99, "
-					+ "spacing-ms 200..10000, steady-s 1..300, warmup-s 0..120, warmup-switches 0..99");
+					+ "spacing-ms 200..10000, steady-s 1..300, warmup-s 0..120, warmup-switches 0..1000");
 		}
 		String loadBefore = loadAverage();
 		System.out.printf(Locale.ROOT, "switch under load: rate %d req/s, %,d entries, %d switches every %d ms, "
@@ -282,7 +282,8 @@ public final class SwitchUnderLoadBenchmark {
 			for (int i = 0; i < this.count; i++) {
 				// half the requests read keys that the run's publishes change
 				this.keys[i] = random.nextBoolean()
-						? random.nextInt(this.entries / STEP_MODULUS) * STEP_MODULUS + random.nextInt(switchAt.size())
+						? random.nextInt(this.entries / STEP_MODULUS) * STEP_MODULUS
+								+ random.nextInt(Math.min(switchAt.size(), STEP_MODULUS))
 						: random.nextInt(this.entries);
 			}
 			Path dir = Files.createTempDirectory("switch-under-load");
@@ -509,8 +510,21 @@ public final class SwitchUnderLoadBenchmark {
 			System.out.printf(Locale.ROOT, "server safepoint pauses (GC and other VM operations, and waits to reach "
 					+ "a safepoint) in the measured part: %s%n",
 					pauses.summary(measureFrom, measureEnd));
-			System.out.printf(Locale.ROOT, "monitor waits of 1 ms or more in the measured part: %s%n%n",
+			System.out.printf(Locale.ROOT, "monitor waits of 1 ms or more in the measured part: %s%n",
 					pauses.monitorWaits(measureFrom, measureEnd));
+			// JIT work that a switch triggers: code that runs once per switch reaches C2 only after
+			// many switches; until then each switch may compile some (a core busy for milliseconds)
+			long[] windowEnds = new long[switchCount];
+			for (int k = warmupSwitches; k < switchCount; k++) {
+				windowEnds[k] = this.switchEnd[k] + WINDOW_TAIL_NANOS;
+			}
+			System.out.printf(Locale.ROOT, "JIT in switch windows: %s%n", pauses.jitIn(this.switchStart, windowEnds,
+					warmupSwitches));
+			System.out.printf(Locale.ROOT, "JIT in control windows: %s%n", pauses.jitIn(controlStart, controlEnd,
+					warmupSwitches));
+			System.out.printf(Locale.ROOT, "JIT in the steady part before the first measured switch (%.0f s): %s%n%n",
+					(firstSwitch - measureFrom) / 1e9,
+					pauses.jitIn(new long[] { measureFrom }, new long[] { firstSwitch }, 0));
 			System.out.println("| window | requests | p50 | p99 | p99.9 | max | errors |");
 			System.out.println("|---|---|---|---|---|---|---|");
 			row("steady (not overlapping a switch window)", steady, errors - errorsDuring);
@@ -621,7 +635,14 @@ public final class SwitchUnderLoadBenchmark {
 
 		private final RecordingStream stream = new RecordingStream();
 
+		/** Every JIT compilation and deoptimization: per-switch code compiled late costs a core. */
+		private final List<Jit> jit = java.util.Collections.synchronizedList(new ArrayList<>());
+
 		record Pause(long startNanos, long micros, String what, boolean monitorWait) {
+		}
+
+		/** A compilation (tier 1-4; its length) or a deoptimization (tier -1, length 0). */
+		record Jit(long startNanos, long micros, int tier, String method) {
 		}
 
 		JvmPauses() {
@@ -643,13 +664,66 @@ public final class SwitchUnderLoadBenchmark {
 						+ ((event.getThread() != null) ? event.getThread().getJavaName() : "?") + " in "
 						+ topFrames(event, 3), true);
 			});
+			this.stream.enable("jdk.Compilation").withThreshold(java.time.Duration.ZERO);
+			this.stream.onEvent("jdk.Compilation", (event) -> this.jit.add(new Jit(nanos(event),
+					event.getDuration().toNanos() / 1_000, event.getInt("compileLevel"), method(event))));
+			this.stream.enable("jdk.Deoptimization");
+			this.stream.onEvent("jdk.Deoptimization", (event) -> this.jit.add(new Jit(nanos(event), 0, -1,
+					method(event) + " (" + event.getString("reason") + ")")));
 			this.stream.startAsync();
 		}
 
-		private void add(RecordedEvent event, String what, boolean monitorWait) {
+		private long nanos(RecordedEvent event) {
 			java.time.Instant start = event.getStartTime();
-			long startNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano() + this.nanoOffset;
-			this.pauses.add(new Pause(startNanos, event.getDuration().toNanos() / 1_000, what, monitorWait));
+			return start.getEpochSecond() * 1_000_000_000L + start.getNano() + this.nanoOffset;
+		}
+
+		private static String method(RecordedEvent event) {
+			jdk.jfr.consumer.RecordedMethod method = event.getValue("method");
+			return (method != null) ? method.getType().getName().replaceAll(".*\\.", "") + "." + method.getName() : "?";
+		}
+
+		/**
+		 * JIT activity that started inside the given windows ([from[k], to[k]] for k from
+		 * {@code first}): C2 and C1 compilations with their summed time, deoptimizations, and the
+		 * methods C2 compiled most often there.
+		 */
+		String jitIn(long[] from, long[] to, int first) {
+			int c2 = 0;
+			int c1 = 0;
+			int deopts = 0;
+			long c2Micros = 0;
+			long c1Micros = 0;
+			Map<String, Integer> methods = new TreeMap<>();
+			synchronized (this.jit) {
+				for (Jit event : this.jit) {
+					boolean inside = false;
+					for (int k = first; k < from.length && !inside; k++) {
+						inside = event.startNanos() >= from[k] && event.startNanos() <= to[k];
+					}
+					if (!inside) {
+						continue;
+					}
+					if (event.tier() < 0) {
+						deopts++;
+					}
+					else if (event.tier() == 4) {
+						c2++;
+						c2Micros += event.micros();
+						methods.merge(event.method(), 1, Integer::sum);
+					}
+					else {
+						c1++;
+						c1Micros += event.micros();
+					}
+				}
+			}
+			return String.format(Locale.ROOT, "C2 %d (%.1f ms), C1 %d (%.1f ms), deoptimizations %d%s", c2, c2Micros / 1e3,
+					c1, c1Micros / 1e3, deopts, methods.isEmpty() ? "" : "; C2 compiled " + methods);
+		}
+
+		private void add(RecordedEvent event, String what, boolean monitorWait) {
+			this.pauses.add(new Pause(nanos(event), event.getDuration().toNanos() / 1_000, what, monitorWait));
 		}
 
 		private static String topFrames(RecordedEvent event, int count) {
