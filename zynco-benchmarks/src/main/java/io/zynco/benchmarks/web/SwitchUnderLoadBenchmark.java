@@ -72,7 +72,7 @@ import io.zynco.state.Yield;
  * <p>
  * Run: {@code java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp zynco-benchmarks/target/benchmarks.jar
  * io.zynco.benchmarks.web.SwitchUnderLoadBenchmark [--rate 1000] [--entries 200000]
- * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 60] [--warmup-switches 60]
+ * [--switches 20] [--spacing-ms 1500] [--steady-s 20] [--warmup-s 60] [--warmup-switches 300]
  * [--index incremental] [--jvm-threads false]}
  * (the server's JVM options are this JVM's; the client's are {@link #CLIENT_JVM_OPTIONS};
  * {@code --jvm-threads true} sets {@code zynco.scheduling.jvm-threads}). The report lists the
@@ -113,10 +113,13 @@ public final class SwitchUnderLoadBenchmark {
 		long spacingMs = Long.parseLong(options.getOrDefault("spacing-ms", "1500"));
 		long steadyS = Long.parseLong(options.getOrDefault("steady-s", "20"));
 		// the warm-up reaches the steady state of a long-running service: the JIT has compiled the
-		// switch path and the index's rare full folds (about every 25 switches), which take a
-		// compiler thread tens of milliseconds the first times
+		// switch path, the index's rare full folds (about every 25 switches), which take a
+		// compiler thread tens of milliseconds the first times, and Spring's creation of a
+		// scoped bean (once per switch, so its methods reach C2 only after a few hundred
+		// switches: after 60, C2 still took up to 330 ms in the 20 measured windows; after
+		// 300, 0-20 ms, as in windows without a switch; the report's "JIT in" lines show it)
 		long warmupS = Long.parseLong(options.getOrDefault("warmup-s", "60"));
-		int warmupSwitchCount = Integer.parseInt(options.getOrDefault("warmup-switches", "60"));
+		int warmupSwitchCount = Integer.parseInt(options.getOrDefault("warmup-switches", "300"));
 		String index = options.getOrDefault("index", "incremental");
 		IndexMode.valueOf(index.toUpperCase(Locale.ROOT));
 		// zynco.scheduling.jvm-threads: the JVM's compiler and concurrent GC threads get the background slice
@@ -162,7 +165,7 @@ public final class SwitchUnderLoadBenchmark {
 					(System.nanoTime() - t0) / 1e9);
 
 			Run run = new Run(port, rate, entries, fares, stepOfVersion);
-			// Warm-up: same load, two switches, nothing recorded.
+			// Warm-up: same load, --warmup-switches switches in its first two thirds, nothing recorded.
 			long warmupNanos = TimeUnit.SECONDS.toNanos(warmupS);
 			long steadyNanos = TimeUnit.SECONDS.toNanos(steadyS);
 			long spacingNanos = TimeUnit.MILLISECONDS.toNanos(spacingMs);
