@@ -78,6 +78,21 @@ class DeltaTests {
 	}
 
 	@Test
+	void aMalformedVarintIsRejectedNamingItsFieldAndChange() {
+		byte[] encoded = smallDelta(base()).encode();
+		int firstChange = 8 + "fares".length() + 5 * 8 + 4;
+		// the first varint of change 0 (its entry length, or its key length for a removal) runs
+		// over 5 bytes; re-checksummed so that the varint check, not the CRC, catches it
+		byte[] forged = encoded.clone();
+		Arrays.fill(forged, firstChange + 1, firstChange + 6, (byte) 0xFF);
+		rechecksum(forged);
+		assertThatThrownBy(() -> Delta.decode(forged)).isInstanceOf(DeltaFormatException.class)
+			.hasMessageMatching(".*the (entry|key) length of change 0 is longer than 5 bytes.*")
+			.extracting((ex) -> ((DeltaFormatException) ex).reason())
+			.isEqualTo(DeltaFormatException.Reason.BAD_FIELD);
+	}
+
+	@Test
 	void randomGarbageIsRejected() {
 		Random random = new Random(11);
 		for (int i = 0; i < 10_000; i++) {

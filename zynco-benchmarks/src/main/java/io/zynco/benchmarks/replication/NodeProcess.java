@@ -38,7 +38,7 @@ import io.zynco.transport.netty.NettyDataChannel;
  * the processes of one host).
  *
  * <pre>
- * commands: members | warmup MiB | prepare-snapshot MiB | prepare-delta percent round | publish | gc | stats | quit
+ * commands: members | warmup MiB [rounds] | prepare-snapshot MiB | prepare-delta percent round | publish | gc | stats | quit
  * reports:  READY name controlPort dataPort mode sndbuf rcvbuf
  *           MEMBERS n ready | WARMED v ms | PREPARED entries ms | PUBLISH-START t | PUBLISHED v t | ERROR text
  *           RECEIVED v bytes t | VERSION v root t | DIAG event transferId t [detail] | GC-DONE
@@ -166,10 +166,17 @@ public final class NodeProcess {
 						out("PREPARED " + pending.changes().size() + " " + (System.nanoTime() - t) / 1_000_000);
 					}
 					case "warmup" -> {
+						// "warmup MiB [rounds]": publishes the warm-up state, then rewrites every
+						// value rounds - 1 times, so that the receive path sees as many packets
+						// as the JIT needs (C2 compiles a method after about 5,000-15,000 calls)
 						long t = System.nanoTime();
 						int entries = StateGen.entries(Integer.parseInt(cmd[1]));
-						Edit edit = StateGen.snapshotEdit(warmup.active().snapshot(), dataSeed + t, entries);
-						long v = warmup.publish(edit).get(120, TimeUnit.SECONDS);
+						int rounds = (cmd.length > 2) ? Integer.parseInt(cmd[2]) : 1;
+						long v = -1;
+						for (int round = 0; round < rounds; round++) {
+							Edit edit = StateGen.snapshotEdit(warmup.active().snapshot(), dataSeed + t + round, entries);
+							v = warmup.publish(edit).get(120, TimeUnit.SECONDS);
+						}
 						out("WARMED " + v + " " + (System.nanoTime() - t) / 1_000_000);
 					}
 					case "publish" -> {

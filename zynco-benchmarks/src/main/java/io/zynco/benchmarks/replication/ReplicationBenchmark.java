@@ -31,7 +31,7 @@ import io.zynco.protocol.DataPacket;
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|AES_GCM|NONE]
- *     [--xmx 3g] [--warmup-mib 32] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
+ *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
  *     [--max-minutes 15] [--skip-tcp] [--child-jvm-args "-Xms3g -XX:+AlwaysPreTouch"]
  * </pre>
  *
@@ -39,9 +39,14 @@ import io.zynco.protocol.DataPacket;
  * loss, multicast with {@code --loss} dropped on each receiver's receive path (the node's
  * seeded {@code DataFaults} hook), and the TCP fan-out. {@code --extras} adds single runs of
  * variants ({@code mc|uc}-packetSize[-none for no packet authentication, -gcm for AES-GCM]).
- * Before measuring, every cluster publishes {@code --warmup-mib} on a separate state (and the TCP sender sends
- * that many random bytes), so that the JIT has compiled the paths; {@code --warmup-mib 0}
- * measures cold JVMs. Throughput of a
+ * Before measuring, every cluster publishes {@code --warmup-mib} on a separate state, then
+ * rewrites all of it, {@code --warmup-rounds} publishes in all (and the TCP sender sends that
+ * many messages of that many random bytes), so that the JIT has compiled the paths as in a node
+ * that has run for a while: the receive path runs once per packet, and C2 compiles a method
+ * after about 5,000-15,000 calls, so the default of 50 rounds of 16 MiB (about 15,000 packets)
+ * gets there, where the earlier single 32 MiB (560 packets) left C2 compiling the receive path
+ * during the measured transfer. {@code --warmup-rounds 1 --warmup-mib 32} is that earlier
+ * warm-up; {@code --warmup-mib 0} measures cold JVMs. Throughput of a
  * receiver is the transferred bytes over the time from the publish command to the receiver's
  * switch to the new version (received, verified, switched); aggregate is R × bytes over the
  * slowest receiver's time. {@code --raise-buffer-limits} raises {@code net.core.rmem_max} and
@@ -50,6 +55,13 @@ import io.zynco.protocol.DataPacket;
  * {@code target/replication-bench/<time>/}. Not thread-safe (a main).
  */
 public final class ReplicationBenchmark {
+
+	/** Default size of the warm-up state, in MiB. */
+	static final int WARMUP_MIB = 16;
+
+	/** Default number of warm-up publishes (the first, then full rewrites). */
+	static final int WARMUP_ROUNDS = 50;
+
 
 	private static final double MIB = 1024.0 * 1024.0;
 
@@ -399,13 +411,15 @@ public final class ReplicationBenchmark {
 			}
 		}
 		awaitMembers(all);
-		int warm = this.args.getInt("warmup-mib", 32);
+		int warm = this.args.getInt("warmup-mib", WARMUP_MIB);
+		int warmRounds = this.args.getInt("warmup-rounds", WARMUP_ROUNDS);
 		int m = sender.mark();
-		if (warm > 0) {
-			sender.send("warmup " + warm);
-			Child.Line warmed = sender.require(m, 300_000, "WARMED", "ERROR");
+		if (warm > 0 && warmRounds > 0) {
+			sender.send("warmup " + warm + " " + warmRounds);
+			Child.Line warmed = sender.require(m, 600_000, "WARMED", "ERROR");
 			if (rep == 1) {
-				say("    warm-up: published " + warm + " MiB on a separate state first (" + warmed.text() + ")");
+				say("    warm-up: published " + warm + " MiB on a separate state first, " + warmRounds
+						+ " time(s) with every value new (" + warmed.text() + ")");
 			}
 		}
 		List<PhaseResult> phases = new ArrayList<>();
@@ -670,8 +684,10 @@ public final class ReplicationBenchmark {
 			c.require(0, 60_000, "READY");
 		}
 		sender.require(0, 60_000, "CONNECTED");
-		int warm = this.args.getInt("warmup-mib", 32);
-		if (warm > 0) {
+		int warm = this.args.getInt("warmup-mib", WARMUP_MIB);
+		int warmRounds = this.args.getInt("warmup-rounds", WARMUP_ROUNDS);
+		for (int round = 0; warm > 0 && round < warmRounds; round++) {
+			// the same warm-up as the Zynco clusters': as many messages of as many bytes
 			int[] wm = new int[rcv.size()];
 			for (int i = 0; i < rcv.size(); i++) {
 				wm[i] = rcv.get(i).mark();
