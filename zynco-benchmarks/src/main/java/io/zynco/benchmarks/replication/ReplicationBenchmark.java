@@ -32,7 +32,7 @@ import io.zynco.protocol.DataPacket;
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|AES_GCM|NONE]
  *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
- *     [--max-minutes 15] [--skip-tcp] [--child-jvm-args "-Xms3g -XX:+AlwaysPreTouch"]
+ *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"]
  * </pre>
  *
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
@@ -46,7 +46,10 @@ import io.zynco.protocol.DataPacket;
  * after about 5,000-15,000 calls, so the default of 50 rounds of 16 MiB (about 15,000 packets)
  * gets there, where the earlier single 32 MiB (560 packets) left C2 compiling the receive path
  * during the measured transfer. {@code --warmup-rounds 1 --warmup-mib 32} is that earlier
- * warm-up; {@code --warmup-mib 0} measures cold JVMs. Throughput of a
+ * warm-up; {@code --warmup-mib 0} measures cold JVMs. Every child runs with {@code -Xms}
+ * equal to {@code -Xmx} and {@code -XX:+AlwaysPreTouch} (operations.md's advice for nodes that
+ * receive large snapshots: without it, the receivers page-fault their heap in during the
+ * transfer, which cost 2.5 times the time here); {@code --pretouch false} leaves it out. Throughput of a
  * receiver is the transferred bytes over the time from the publish command to the receiver's
  * switch to the new version (received, verified, switched); aggregate is R × bytes over the
  * slowest receiver's time. {@code --raise-buffer-limits} raises {@code net.core.rmem_max} and
@@ -286,7 +289,8 @@ public final class ReplicationBenchmark {
 				+ StateGen.entries(this.mib) + " entries of " + StateGen.VALUE_BYTES + "-byte values), then a "
 				+ this.deltaPercent + " % delta; " + reps + " repetitions; host: "
 				+ Runtime.getRuntime().availableProcessors() + " cores; java " + System.getProperty("java.version")
-				+ "; child JVMs: -Xmx" + this.args.get("xmx", "3g") + " " + this.args.get("child-jvm-args", "")
+				+ "; child JVMs: -Xmx" + this.args.get("xmx", "3g") + (pretouch() ? " (and -Xms the same) -XX:+AlwaysPreTouch " : " ")
+				+ this.args.get("child-jvm-args", "")
 				+ "; logs in " + this.logRoot);
 		List<Variant> main = new ArrayList<>();
 		main.add(new Variant("mc-" + packet, "MULTICAST", packet, 0, security));
@@ -353,10 +357,26 @@ public final class ReplicationBenchmark {
 
 	// ======================================================================= processes
 
+	/** Whether every child's heap is committed and touched at start ({@code --pretouch}, default true). */
+	private boolean pretouch() {
+		String value = this.args.get("pretouch", "true");
+		if (!value.equals("true") && !value.equals("false")) {
+			throw new IllegalArgumentException("--pretouch is true or false, not " + value);
+		}
+		return Boolean.parseBoolean(value);
+	}
+
 	private Child launch(String name, Class<?> main, Path dir, String... childArgs) throws IOException {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-		cmd.add("-Xmx" + this.args.get("xmx", "3g"));
+		String xmx = this.args.get("xmx", "3g");
+		cmd.add("-Xmx" + xmx);
+		if (pretouch()) {
+			// what operations.md recommends for nodes that receive large snapshots: the whole
+			// heap committed and touched at start, so the transfer does not page-fault it in
+			cmd.add("-Xms" + xmx);
+			cmd.add("-XX:+AlwaysPreTouch");
+		}
 		cmd.add("-XX:+ExitOnOutOfMemoryError");
 		String extra = this.args.get("child-jvm-args", "").trim();
 		if (!extra.isEmpty()) {
