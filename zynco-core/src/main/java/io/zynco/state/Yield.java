@@ -145,9 +145,9 @@ public final class Yield {
 	/**
 	 * Gives the JVM's own background threads (JIT compilers, concurrent collector threads)
 	 * the long slice, as {@link #backgroundThread()} does for the calling thread. The JVM
-	 * starts and stops compiler threads as it goes, so call it again from time to time (Zynco
-	 * does at every switch where asked to, see the {@code zynco.scheduling.jvm-threads}
-	 * property of the Spring Boot starter).
+	 * starts and stops compiler threads as it goes, so call it again from time to time (the
+	 * Spring Boot starter does every {@code zynco.scheduling.jvm-threads-interval} where
+	 * {@code zynco.scheduling.jvm-threads} is on).
 	 * @return the number of threads that have the slice now
 	 */
 	public static int jvmBackgroundThreads() {

@@ -406,10 +406,13 @@ public final class SwitchUnderLoadBenchmark {
 			Histogram lateSteady = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
 			Histogram lateDuring = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
 			int switchCount = this.switchStart.length;
+			// a switch window: [publish called, publish completed + the tail]
+			long[] windowEnd = new long[switchCount];
 			long[] controlStart = new long[switchCount];
 			long[] controlEnd = new long[switchCount];
 			for (int k = warmupSwitches; k < switchCount; k++) {
-				long length = this.switchEnd[k] + WINDOW_TAIL_NANOS - this.switchStart[k];
+				windowEnd[k] = this.switchEnd[k] + WINDOW_TAIL_NANOS;
+				long length = windowEnd[k] - this.switchStart[k];
 				long gap = (k + 1 < switchCount) ? this.switchStart[k + 1] - this.switchStart[k]
 						: (k > warmupSwitches) ? this.switchStart[k] - this.switchStart[k - 1] : 2 * length;
 				long center = this.switchStart[k] + gap / 2;
@@ -435,7 +438,7 @@ public final class SwitchUnderLoadBenchmark {
 				long end = this.done[i] == 0 ? sent + TimeUnit.SECONDS.toNanos(30) : this.done[i];
 				int overlapped = -1;
 				for (int k = warmupSwitches; k < this.switchStart.length; k++) {
-					if (sent <= this.switchEnd[k] + WINDOW_TAIL_NANOS && end >= this.switchStart[k]) {
+					if (sent <= windowEnd[k] && end >= this.switchStart[k]) {
 						overlapped = k;
 						break;
 					}
@@ -517,11 +520,7 @@ public final class SwitchUnderLoadBenchmark {
 					pauses.monitorWaits(measureFrom, measureEnd));
 			// JIT work that a switch triggers: code that runs once per switch reaches C2 only after
 			// many switches; until then each switch may compile some (a core busy for milliseconds)
-			long[] windowEnds = new long[switchCount];
-			for (int k = warmupSwitches; k < switchCount; k++) {
-				windowEnds[k] = this.switchEnd[k] + WINDOW_TAIL_NANOS;
-			}
-			System.out.printf(Locale.ROOT, "JIT in switch windows: %s%n", pauses.jitIn(this.switchStart, windowEnds,
+			System.out.printf(Locale.ROOT, "JIT in switch windows: %s%n", pauses.jitIn(this.switchStart, windowEnd,
 					warmupSwitches));
 			System.out.printf(Locale.ROOT, "JIT in control windows: %s%n", pauses.jitIn(controlStart, controlEnd,
 					warmupSwitches));
@@ -558,7 +557,7 @@ public final class SwitchUnderLoadBenchmark {
 						slowPhases, offsets, slowBySwitch);
 				System.out.println("safepoint pauses of 2 ms or more, and monitor waits of 1 ms or more, in switch windows "
 						+ "(switch=[pauses]): "
-						+ pauses.inWindows(this.switchStart, this.switchEnd, warmupSwitches));
+						+ pauses.inWindows(this.switchStart, windowEnd, warmupSwitches));
 				StringBuilder at = new StringBuilder();
 				slowBySwitch.keySet().forEach((k) -> at.append(String.format(Locale.ROOT, " %d: %.0f ms..%.0f ms (%.6f s)",
 						k, pauses.uptimeMillis(this.switchStart[warmupSwitches + k - 1]),
@@ -759,7 +758,10 @@ public final class SwitchUnderLoadBenchmark {
 			return (nanos - this.nanosAtUptimeZero) / 1e6;
 		}
 
-		/** The pauses of 2 ms or more that overlapped a measured switch's window, by switch (1-based). */
+		/**
+		 * The pauses of 2 ms or more that overlapped a measured switch's window ([starts[k],
+		 * ends[k]], the tail included), by switch (1-based).
+		 */
 		Map<Integer, List<String>> inWindows(long[] starts, long[] ends, int first) {
 			Map<Integer, List<String>> hit = new TreeMap<>();
 			synchronized (this.pauses) {
@@ -769,7 +771,7 @@ public final class SwitchUnderLoadBenchmark {
 					}
 					long end = pause.startNanos() + pause.micros() * 1_000;
 					for (int k = first; k < starts.length; k++) {
-						if (pause.startNanos() <= ends[k] + WINDOW_TAIL_NANOS && end >= starts[k]) {
+						if (pause.startNanos() <= ends[k] && end >= starts[k]) {
 							hit.computeIfAbsent(k - first + 1, (x) -> new ArrayList<>())
 								.add(String.format(Locale.ROOT, "%s %.1f ms", pause.what(), pause.micros() / 1e3));
 						}
