@@ -1,10 +1,17 @@
 package io.zynco.benchmarks.replication;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.zip.CRC32C;
 
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+
+import com.dynatrace.hash4j.hashing.Hasher64;
+import com.dynatrace.hash4j.hashing.Hashing;
 
 import io.zynco.state.Delta;
 import io.zynco.state.Edit;
@@ -15,10 +22,12 @@ import io.zynco.state.Snapshot;
  * benchmark state: what the publisher, the coordinator and every receiver do, and the per-byte
  * work of the data path (authentication, checksums, copies). Explains the breakdown of
  * {@link ReplicationBenchmark}. Each step runs {@code --rounds} times (default 2: cold, then
- * warm); the table shows every round.
+ * warm); the table shows every round. The last rows give the floor of the design's work with
+ * no object per entry (AES-GCM per packet; parsing the encoded snapshot and hashing each key
+ * and entry where it lies) and sum it per sender and per receiver.
  *
  * <pre>
- * java -Xmx10g -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.PublishPathProfile [--mib 512] [--packet 60000]
+ * java -Xms8g -Xmx8g -XX:+AlwaysPreTouch -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.PublishPathProfile [--mib 512] [--packet 60000] [--rounds 2]
  * </pre>
  */
 public final class PublishPathProfile {
@@ -70,6 +79,7 @@ public final class PublishPathProfile {
 			byte[] second = Delta.of(StateGen.TYPE.name(), 0, empty, 1, target, decoded.changes()).encode();
 			s = stop();
 			row("Delta.of(...).encode() again  [handlePublishRequest]", "coordinator", s, second.length);
+			double encodeAgain = s;
 			decoded = null;
 			target = null;
 			start();
@@ -107,12 +117,110 @@ public final class PublishPathProfile {
 			}
 			s = stop();
 			row("one copy per packet  [send buffer, receive buffer, payload]", "both", s, second.length);
+			double copySeconds = s;
+			double[] gcm = aesGcm(second, copy, payload);
+			row("AES-256-GCM seal per packet  [packetSecurity AES_GCM]", "sender", gcm[0], second.length);
+			row("AES-256-GCM open per packet  [packetSecurity AES_GCM]", "receiver", gcm[1], second.length);
+			start();
+			long sum = parseAndFingerprint(second);
+			s = stop();
+			row("parse, key hash, fingerprint in place  [the floor of verify]", "receiver", s, second.length);
+			if (sum != edit.snapshot().rootFingerprint() && sum == 42) {
+				throw new IllegalStateException("unreachable: keeps the sum alive");
+			}
+			System.out.printf("floor (no per-entry objects): sender %.2f CPU-s (encode again + seal + copy), "
+					+ "each receiver %.2f CPU-s (open + parse and fingerprint + copy)%n", encodeAgain + gcm[0] + copySeconds,
+					gcm[1] + s + copySeconds);
 			copy = null;
 			first = null;
 			second = null;
 			edit = null;
 			System.gc();
 		}
+	}
+
+
+	/** The entry fingerprint's seed (io.zynco.state.internal.Hashes; part of the wire contract). */
+	private static final Hasher64 FINGERPRINT = Hashing.xxh3_64(0x5A594E43_46505231L);
+
+	private static final Hasher64 KEY_HASH = Hashing.xxh3_64(0x5A594E43_4B455931L);
+
+	/**
+	 * What verifying a snapshot costs at least, with no per-entry object: walks the encoded
+	 * changes of {@code delta} (see {@link Delta}) and, for each put, hashes its key and
+	 * fingerprints its entry where they lie, summing the fingerprints as the root does.
+	 */
+	private static long parseAndFingerprint(byte[] delta) {
+		int nameLength = delta[7] & 0xFF;
+		int p = 8 + nameLength + 5 * 8;
+		int changes = ByteBuffer.wrap(delta, p, 4).getInt();
+		p += 4;
+		long sum = 0;
+		int[] cursor = new int[1];
+		for (int i = 0; i < changes; i++) {
+			byte kind = delta[p++];
+			cursor[0] = p;
+			int length = varint(delta, cursor);
+			p = cursor[0];
+			if (kind == 1) {
+				cursor[0] = p;
+				int keyLength = varint(delta, cursor);
+				sum += KEY_HASH.hashBytesToLong(delta, cursor[0], keyLength);
+				sum += FINGERPRINT.hashBytesToLong(delta, p, length);
+				p += length;
+			}
+			else {
+				p += length;
+			}
+		}
+		return sum;
+	}
+
+	private static int varint(byte[] bytes, int[] cursor) {
+		int result = 0;
+		for (int shift = 0;; shift += 7) {
+			byte b = bytes[cursor[0]++];
+			result |= (b & 0x7F) << shift;
+			if (b >= 0) {
+				return result;
+			}
+		}
+	}
+
+	/**
+	 * Seals every packet of {@code bytes} with AES-256-GCM (the header as associated data), then
+	 * opens as many packets of the same size into {@code out}.
+	 */
+	private static double[] aesGcm(byte[] bytes, byte[] out, int payload) throws Exception {
+		SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
+		Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+		byte[] packet = new byte[payload + 16];
+		byte[] header = new byte[44];
+		byte[] nonce = new byte[12];
+		int packets = (bytes.length + payload - 1) / payload;
+		byte[][] sealed = new byte[packets][];
+		start();
+		for (int i = 0, off = 0; off < bytes.length; i++, off += payload) {
+			ByteBuffer.wrap(nonce).putInt(4, i);
+			cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+			cipher.updateAAD(header);
+			int length = cipher.doFinal(bytes, off, Math.min(payload, bytes.length - off), packet, 0);
+			if (i < 64) {
+				sealed[i] = Arrays.copyOf(packet, length);
+			}
+		}
+		double seal = stop();
+		start();
+		for (int i = 0, off = 0; off < bytes.length; i++, off += payload) {
+			// open the first 64 sealed packets over and over: the cost is per byte
+			byte[] in = sealed[i % 64];
+			ByteBuffer.wrap(nonce).putInt(4, i % 64);
+			cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+			cipher.updateAAD(header);
+			cipher.doFinal(in, 0, in.length, out, 0);
+		}
+		double open = stop();
+		return new double[] { seal, open };
 	}
 
 }
