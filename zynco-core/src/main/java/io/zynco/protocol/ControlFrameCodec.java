@@ -26,6 +26,7 @@ import io.zynco.protocol.ControlMessage.Prepare;
 import io.zynco.protocol.ControlMessage.Prepared;
 import io.zynco.protocol.ControlMessage.ProbeReply;
 import io.zynco.protocol.ControlMessage.ProbeRequest;
+import io.zynco.protocol.ControlMessage.PublishChunk;
 import io.zynco.protocol.ControlMessage.PublishRequest;
 import io.zynco.protocol.ControlMessage.PublishResult;
 import io.zynco.protocol.ControlMessage.StateStatus;
@@ -172,6 +173,11 @@ import io.zynco.protocol.ControlMessage.ViewRequest;
  * | requestId (8) | ok bool | switchId (8) | reason str |
  * +---------------+---------+--------------+------------+
  *
+ * PUBLISH_CHUNK (35)
+ * +---------------+------------+-----------+-----------+-----------------+
+ * | requestId (8) | offset (8) | total (8) | last bool | payload (bytes) |
+ * +---------------+------------+-----------+-----------+-----------------+
+ *
  * CATCH_UP_REQUEST (40)
  * +---------------+-------------+-----------------+--------------+-----------------+------------+
  * | requestId (8) | state (str) | haveVersion (8) | haveRoot (8) | wantVersion (8) | offset (8) |
@@ -279,6 +285,9 @@ public final class ControlFrameCodec {
 		}
 		if (message instanceof PublishResult) {
 			return MessageTypes.PUBLISH_RESULT;
+		}
+		if (message instanceof PublishChunk) {
+			return MessageTypes.PUBLISH_CHUNK;
 		}
 		if (message instanceof Pin) {
 			return MessageTypes.PIN;
@@ -415,6 +424,12 @@ public final class ControlFrameCodec {
 				PublishRequest m = (PublishRequest) message;
 				out.writeLong(m.requestId());
 				writeBytes(out, Objects.requireNonNull(m.delta(), "delta"));
+			}
+			case MessageTypes.PUBLISH_CHUNK -> {
+				PublishChunk m = (PublishChunk) message;
+				out.writeLong(m.requestId()).writeLong(m.offset()).writeLong(m.total());
+				writeBoolean(out, m.last());
+				writeBytes(out, Objects.requireNonNull(m.payload(), "payload"));
 			}
 			case MessageTypes.PUBLISH_RESULT -> {
 				PublishResult m = (PublishResult) message;
@@ -624,6 +639,9 @@ public final class ControlFrameCodec {
 			case MessageTypes.SWITCHED -> new Switched(readLong(frame, "switched"));
 			case MessageTypes.PUBLISH_REQUEST -> new PublishRequest(readLong(frame, "publish request"),
 					readBytes(frame, false, "publish request delta"));
+			case MessageTypes.PUBLISH_CHUNK -> new PublishChunk(readLong(frame, "publish chunk"),
+					readLong(frame, "publish chunk"), readLong(frame, "publish chunk"),
+					readBoolean(frame, "publish chunk last"), readBytes(frame, false, "publish chunk payload"));
 			case MessageTypes.PUBLISH_RESULT -> new PublishResult(readLong(frame, "publish result"),
 					readBoolean(frame, "publish result ok"), readLong(frame, "publish result"),
 					readString(frame, true, "publish result reason"));

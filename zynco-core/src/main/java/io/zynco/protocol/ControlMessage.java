@@ -98,6 +98,20 @@ public sealed interface ControlMessage {
 	record PublishRequest(long requestId, byte[] delta) implements ControlMessage {
 	}
 
+	/**
+	 * Publisher to coordinator: one piece of a delta too large for one {@link PublishRequest}
+	 * frame, sent in order on one connection; the piece with {@code last} set completes it and
+	 * the coordinator handles the whole as a {@code PublishRequest}.
+	 * @param requestId the publish's request id (answered by a {@link PublishResult})
+	 * @param offset where the piece starts in the delta
+	 * @param total the delta's length, the same in every piece
+	 * @param last whether the piece ends the delta
+	 * @param payload the piece
+	 */
+	record PublishChunk(long requestId, long offset, long total, boolean last, byte[] payload)
+			implements ControlMessage {
+	}
+
 	/** Coordinator to publisher: the version assigned, or why the publish was refused. */
 	record PublishResult(long requestId, boolean ok, long version, String reason) implements ControlMessage {
 	}

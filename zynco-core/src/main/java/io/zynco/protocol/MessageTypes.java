@@ -54,6 +54,8 @@ public final class MessageTypes {
 
 	public static final byte SWITCH_RESULT = 34;
 
+	public static final byte PUBLISH_CHUNK = 35;
+
 	public static final byte CATCH_UP_REQUEST = 40;
 
 	public static final byte CATCH_UP_CHUNK = 41;

@@ -2,6 +2,7 @@ package io.zynco.replication;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ import io.zynco.protocol.ControlMessage.Nack;
 import io.zynco.protocol.ControlMessage.Pin;
 import io.zynco.protocol.ControlMessage.Prepare;
 import io.zynco.protocol.ControlMessage.Prepared;
+import io.zynco.protocol.ControlMessage.PublishChunk;
 import io.zynco.protocol.ControlMessage.PublishRequest;
 import io.zynco.protocol.ControlMessage.PublishResult;
 import io.zynco.protocol.ControlMessage.StateStatus;
@@ -101,6 +103,9 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/** Largest delta a member forwards to the coordinator in one control frame. */
 	static final int MAX_FORWARDED_DELTA = (16 << 20) - 64;
+
+	/** Piece size of a delta forwarded in {@link PublishChunk}s. */
+	static final int PUBLISH_CHUNK = 1 << 20;
 
 	private final NodeConfig config;
 
@@ -166,6 +171,9 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/** Transfers this node sends, by transfer id. */
 	private final Map<Long, Outgoing> outgoing = new HashMap<>();
+
+	/** Coordinator: large publishes arriving in pieces, by member. Node loop only. */
+	private final PublishUploads uploads;
 
 	/** Transfers this node receives, by transfer id. */
 	private final Map<Long, Incoming> incoming = new HashMap<>();
@@ -237,6 +245,7 @@ public final class ZyncoNode implements AutoCloseable {
 
 	private ZyncoNode(NodeConfig config) {
 		this.config = config;
+		this.uploads = new PublishUploads(config.maxTransferBytes);
 	}
 
 	/** A node with this configuration; register states, then {@link #start()}. */
@@ -658,6 +667,7 @@ public final class ZyncoNode implements AutoCloseable {
 				startRound(this.switchQueue.remove(0), now);
 			}
 			checkCatchUp(now);
+			expireUploads(now);
 			updateReadiness();
 			announce(now);
 			if (now - this.memberSnapshotAt >= MEMBER_SNAPSHOT_NANOS) {
@@ -725,15 +735,64 @@ public final class ZyncoNode implements AutoCloseable {
 			handlePublishRequest(this.self.id(), new PublishRequest(requestId, delta));
 		}
 		else if (delta.length > MAX_FORWARDED_DELTA) {
-			this.requests.remove(requestId);
-			result.completeExceptionally(new ReplicationException(ReplicationException.Reason.INVALID, "a delta of "
-					+ delta.length + " bytes is too large to forward to the coordinator " + coordinator + " (limit "
-					+ MAX_FORWARDED_DELTA + " bytes): publish it on the coordinator, or in smaller edits"));
+			// too large for one frame: in pieces, in order, on the same connection
+			if (!sendPublishChunks(coordinator.id(), requestId, delta)) {
+				this.requests.remove(requestId);
+				result.completeExceptionally(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
+						"the connection to the coordinator " + coordinator + " closed while the delta was sent; retry"));
+			}
 		}
 		else if (!this.control.send(coordinator.id(), new PublishRequest(requestId, delta))) {
 			this.requests.remove(requestId);
 			result.completeExceptionally(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
 					"no connection to the coordinator " + coordinator + "; retry"));
+		}
+	}
+
+	/**
+	 * Sends a delta larger than one frame to the coordinator as {@link PublishChunk}s of
+	 * {@value #PUBLISH_CHUNK} bytes. Node loop only.
+	 * @return false if the connection refused a piece (the coordinator then drops what it got)
+	 */
+	private boolean sendPublishChunks(long coordinator, long requestId, byte[] delta) {
+		int offset = 0;
+		while (offset < delta.length) {
+			int length = Math.min(PUBLISH_CHUNK, delta.length - offset);
+			boolean last = offset + length == delta.length;
+			if (!this.control.send(coordinator, new PublishChunk(requestId, offset, delta.length, last,
+					Arrays.copyOfRange(delta, offset, offset + length)))) {
+				return false;
+			}
+			offset += length;
+		}
+		return true;
+	}
+
+	/**
+	 * Coordinator: one piece of a member's large publish ({@link PublishUploads} has the rules);
+	 * the last one hands the whole delta to {@link #handlePublishRequest}. Node loop only.
+	 */
+	private void handlePublishChunk(long from, PublishChunk chunk) {
+		PublishUploads.Outcome outcome = this.uploads.accept(from, chunk, this.config.nanoClock.getAsLong());
+		if (outcome instanceof PublishUploads.Outcome.Complete complete) {
+			handlePublishRequest(from, new PublishRequest(complete.requestId(), complete.delta()));
+		}
+		else if (outcome instanceof PublishUploads.Outcome.Refused refused) {
+			this.config.rejectedInput.reject("control", refused.tag(), refused.detail() + " from " + memberName(from));
+			answerPublish(from, refused.requestId(), false, -1, refused.answer());
+		}
+		else if (outcome instanceof PublishUploads.Outcome.Ignored ignored) {
+			this.config.rejectedInput.reject("control", ignored.tag(), ignored.detail() + " from " + memberName(from));
+		}
+	}
+
+	/**
+	 * Coordinator: forgets uploads whose member left or sent nothing for a transfer deadline.
+	 */
+	private void expireUploads(long now) {
+		if (this.uploads.size() > 0) {
+			Set<Long> live = new HashSet<>(this.membership.liveMemberIds());
+			this.uploads.expire(live::contains, now, this.config.transferDeadline.toNanos());
 		}
 	}
 
@@ -1617,7 +1676,7 @@ public final class ZyncoNode implements AutoCloseable {
 		int offset = (int) start;
 		do {
 			int length = Math.min(CATCH_UP_CHUNK, encoded.length - offset);
-			byte[] payload = java.util.Arrays.copyOfRange(encoded, offset, offset + length);
+			byte[] payload = Arrays.copyOfRange(encoded, offset, offset + length);
 			boolean last = offset + length == encoded.length;
 			if (!this.control.send(to, new CatchUpChunk(request.requestId(), kind, request.state(), want.number(),
 					want.rootFingerprint(), offset, last, true, "", payload))) {
@@ -1757,6 +1816,9 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 		else if (message instanceof PublishRequest request) {
 			handlePublishRequest(from, request);
+		}
+		else if (message instanceof PublishChunk chunk) {
+			handlePublishChunk(from, chunk);
 		}
 		else if (message instanceof PublishResult result) {
 			handlePublishResult(result);

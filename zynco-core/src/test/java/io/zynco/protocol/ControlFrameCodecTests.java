@@ -111,7 +111,7 @@ class ControlFrameCodecTests {
 
 	@Test
 	void rejectsUnknownTypes() {
-		for (int type : new int[] { 0, 9, 14, 25, 35, 42, 127, 200, 255 }) {
+		for (int type : new int[] { 0, 9, 14, 25, 36, 42, 127, 200, 255 }) {
 			assertThat(rejection(new byte[] { (byte) type, 0, 0, 0, 0, 0, 0, 0, 0 })).isEqualTo(RejectReason.UNKNOWN_TYPE);
 		}
 		assertThat(rejection(new byte[0])).isEqualTo(RejectReason.TRUNCATED);

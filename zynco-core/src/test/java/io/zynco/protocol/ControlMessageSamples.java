@@ -18,6 +18,7 @@ import io.zynco.protocol.ControlMessage.Prepare;
 import io.zynco.protocol.ControlMessage.Prepared;
 import io.zynco.protocol.ControlMessage.ProbeReply;
 import io.zynco.protocol.ControlMessage.ProbeRequest;
+import io.zynco.protocol.ControlMessage.PublishChunk;
 import io.zynco.protocol.ControlMessage.PublishRequest;
 import io.zynco.protocol.ControlMessage.PublishResult;
 import io.zynco.protocol.ControlMessage.StateStatus;
@@ -70,7 +71,8 @@ public final class ControlMessageSamples {
 				new Nack(99, new int[] { 0, 5, 9, 10, 600, 700 }, 1 << 20), new TransferAck(99, true, null),
 				new TransferDrop(99, "too slow"), new Prepare(5, targets, false), new Prepared(5, false, "missing fares@12"),
 				new Commit(5), new Abort(5, "member left"), new Switched(5), new PublishRequest(8, new byte[] { 1, 2, 3 }),
-				new PublishResult(8, true, 13, null), new SwitchRequest(9, targets, true),
+				new PublishResult(8, true, 13, null), new PublishChunk(8, 1 << 20, 40_000_000L, false, new byte[] { 4, 5 }),
+				new SwitchRequest(9, targets, true),
 				new SwitchResult(9, true, 6, null), new Pin("fares", 12, true),
 				new CatchUpRequest(10, "fares", 0, 0, 12, 4096),
 				new CatchUpChunk(10, TransferBegin.SNAPSHOT, "fares", 12, 0x77L, 0, false, true, null, new byte[300]));
@@ -78,7 +80,7 @@ public final class ControlMessageSamples {
 
 	/** A random message of a random type. */
 	public static ControlMessage random(SplittableRandom random) {
-		int type = random.nextInt(24);
+		int type = random.nextInt(25);
 		return switch (type) {
 			case 0 -> new Hello(MessageTypes.PROTOCOL_VERSION, string(random, false), randomMember(random),
 					Seeds.bytes(random, 16));
@@ -131,6 +133,8 @@ public final class ControlMessageSamples {
 			case 21 -> new Pin(string(random, true), random.nextLong(), random.nextBoolean());
 			case 22 -> new CatchUpRequest(random.nextLong(), string(random, true), random.nextLong(),
 					random.nextLong(), random.nextLong(), random.nextLong());
+			case 23 -> new PublishChunk(random.nextLong(), random.nextLong(), random.nextLong(), random.nextBoolean(),
+					Seeds.bytes(random, random.nextInt(2000)));
 			default -> new CatchUpChunk(random.nextLong(), (byte) random.nextInt(256), string(random, true),
 					random.nextLong(), random.nextLong(), random.nextLong(), random.nextBoolean(),
 					random.nextBoolean(), string(random, true),

@@ -132,6 +132,33 @@ class ZyncoNodeClusterTests {
 	}
 
 	@Test
+	void aPublishLargerThanOneControlFrameTravelsToTheCoordinatorInPieces() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, TransportMode.UNICAST);
+		ZyncoNode coordinator = cluster.get(0);
+		ZyncoNode publisher = cluster.get(2);
+		String padding = "x".repeat(1024);
+		long version = fares(publisher).publish((edit) -> {
+			for (int i = 0; i < 20_000; i++) {
+				edit.put("route-" + i, padding + i);
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(version);
+		assertThat(fares(coordinator).active().deltaBytes()).as("the delta needed more than one frame")
+			.isGreaterThan(ZyncoNode.MAX_FORWARDED_DELTA);
+		assertThat(fares(cluster.get(1)).view().get("route-19999")).isEqualTo(padding + 19999);
+		assertThat(cluster).allSatisfy((n) -> assertThat(n.rejectedInput().total()).isZero());
+
+		// a second large publish from the same member reuses nothing of the first upload
+		long next = fares(publisher).publish((edit) -> {
+			for (int i = 0; i < 20_000; i++) {
+				edit.put("route-" + i, i + padding);
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(next);
+		assertThat(fares(coordinator).view().get("route-7")).isEqualTo(7 + padding);
+	}
+
+	@Test
 	void aPublishOnAStaleBaseIsRefused() throws Exception {
 		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
 		ReplicatedState<String, String> a = fares(cluster.get(0));

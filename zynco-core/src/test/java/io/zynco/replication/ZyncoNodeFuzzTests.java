@@ -932,7 +932,7 @@ class ZyncoNodeFuzzTests {
 				MessageTypes.TRANSFER_ACK, MessageTypes.TRANSFER_DROP, MessageTypes.PREPARE, MessageTypes.PREPARED,
 				MessageTypes.COMMIT, MessageTypes.ABORT, MessageTypes.SWITCHED, MessageTypes.PUBLISH_REQUEST,
 				MessageTypes.PUBLISH_RESULT, MessageTypes.PIN, MessageTypes.SWITCH_REQUEST, MessageTypes.SWITCH_RESULT,
-				MessageTypes.CATCH_UP_REQUEST, MessageTypes.CATCH_UP_CHUNK };
+				MessageTypes.CATCH_UP_REQUEST, MessageTypes.CATCH_UP_CHUNK, MessageTypes.PUBLISH_CHUNK };
 
 		private final SplittableRandom random;
 

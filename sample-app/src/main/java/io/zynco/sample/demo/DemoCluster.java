@@ -106,7 +106,7 @@ public final class DemoCluster {
 		this.out.printf(Locale.ROOT, "  coordinator: %s; data transport: %s%n%n", coordinator.name,
 				status(coordinator).path("transport").asString(""));
 
-		// 1. the initial load, on the coordinator (a full load is larger than a forwarded publish may be)
+		// 1. the initial load, on the coordinator (it distributes without a forwarding hop)
 		steps.add(publishStep("initial load", coordinator, "/admin/reload?fares=" + this.options.fares, null));
 		// 2. a 1% repricing, published on another node, under client load
 		try (ClientLoad load = ClientLoad.start(this.http, this.json, this.nodes, this.options.requestsPerSecond)) {

@@ -15,8 +15,8 @@ import io.zynco.replication.ReplicationException;
 
 /**
  * Maps failures to problem details: bad input 400, unknown route or fare 404, a change that
- * conflicts with the cluster's state (stale base, another publish running, a switch aborted,
- * a publish too large to forward) 409, a node that is not running 503.
+ * conflicts with the cluster's state (stale base, another publish running, a switch aborted)
+ * 409, a node that is not running 503.
  */
 @RestControllerAdvice
 class ApiErrors {

@@ -32,10 +32,9 @@ import io.zynco.state.StateView;
  * withdrawn, rules amended. Each method returns once the cluster switched to the new version
  * (or, under the manual switch policy, once every member holds it).
  *
- * <p>A publish that is not made on the coordinator travels to it in one control frame of at
- * most 16 MiB: a full reload of a large table must run on the coordinator (the admin API
- * answers 409 with the coordinator's name otherwise). Repricing 1% of a million fares is
- * about 0.7 MB and can run anywhere.
+ * <p>A publish made on any member travels to the coordinator, which assigns its version and
+ * distributes it (a delta larger than one control frame goes in 1 MiB pieces). Repricing 1% of
+ * a million fares is about 0.7 MB.
  */
 @Service
 public class FareChanges {
