@@ -172,6 +172,9 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Transfers this node sends, by transfer id. */
 	private final Map<Long, Outgoing> outgoing = new HashMap<>();
 
+	/** Deltas being forwarded to the coordinator in pieces, by request id. Node loop only. */
+	private final Map<Long, Forwarding> forwarding = new LinkedHashMap<>();
+
 	/** Coordinator: large publishes arriving in pieces, by member. Node loop only. */
 	private final PublishUploads uploads;
 
@@ -612,7 +615,7 @@ public final class ZyncoNode implements AutoCloseable {
 		return !this.outgoing.isEmpty() || !this.incoming.isEmpty() || !this.publishing.isEmpty()
 				|| !this.switchQueue.isEmpty() || this.round != null || this.prepared != null
 				|| this.pendingPrepare != null || !this.catchUps.isEmpty() || !this.requests.isEmpty()
-				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty();
+				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.forwarding.isEmpty();
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -668,6 +671,7 @@ public final class ZyncoNode implements AutoCloseable {
 			}
 			checkCatchUp(now);
 			expireUploads(now);
+			forwardPieces();
 			updateReadiness();
 			announce(now);
 			if (now - this.memberSnapshotAt >= MEMBER_SNAPSHOT_NANOS) {
@@ -735,12 +739,10 @@ public final class ZyncoNode implements AutoCloseable {
 			handlePublishRequest(this.self.id(), new PublishRequest(requestId, delta));
 		}
 		else if (delta.length > MAX_FORWARDED_DELTA) {
-			// too large for one frame: in pieces, in order, on the same connection
-			if (!sendPublishChunks(coordinator.id(), requestId, delta)) {
-				this.requests.remove(requestId);
-				result.completeExceptionally(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
-						"the connection to the coordinator " + coordinator + " closed while the delta was sent; retry"));
-			}
+			// too large for one frame: in pieces, in order, as the connection takes them
+			this.forwarding.put(requestId, new Forwarding(coordinator.id(), requestId, delta));
+			forwardPieces();
+			tickSoon();
 		}
 		else if (!this.control.send(coordinator.id(), new PublishRequest(requestId, delta))) {
 			this.requests.remove(requestId);
@@ -750,22 +752,39 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	/**
-	 * Sends a delta larger than one frame to the coordinator as {@link PublishChunk}s of
-	 * {@value #PUBLISH_CHUNK} bytes. Node loop only.
-	 * @return false if the connection refused a piece (the coordinator then drops what it got)
+	 * Sends the next {@link PublishChunk}s of every delta being forwarded in pieces, as long as
+	 * the connection to the coordinator takes writes (so that a large delta is not copied into
+	 * the channel's buffers all at once); on every tick until done. A delta whose connection is
+	 * gone fails its publish. Node loop only.
 	 */
-	private boolean sendPublishChunks(long coordinator, long requestId, byte[] delta) {
-		int offset = 0;
-		while (offset < delta.length) {
-			int length = Math.min(PUBLISH_CHUNK, delta.length - offset);
-			boolean last = offset + length == delta.length;
-			if (!this.control.send(coordinator, new PublishChunk(requestId, offset, delta.length, last,
-					Arrays.copyOfRange(delta, offset, offset + length)))) {
-				return false;
+	private void forwardPieces() {
+		for (java.util.Iterator<Forwarding> it = this.forwarding.values().iterator(); it.hasNext();) {
+			Forwarding f = it.next();
+			boolean failed = false;
+			while (f.offset < f.delta.length && this.control.isWritable(f.coordinator)) {
+				int length = Math.min(PUBLISH_CHUNK, f.delta.length - f.offset);
+				boolean last = f.offset + length == f.delta.length;
+				if (!this.control.send(f.coordinator, new PublishChunk(f.requestId, f.offset, f.delta.length, last,
+						Arrays.copyOfRange(f.delta, f.offset, f.offset + length)))) {
+					failed = true;
+					break;
+				}
+				f.offset += length;
 			}
-			offset += length;
+			failed |= f.offset < f.delta.length && !this.control.connectedMembers().contains(f.coordinator);
+			if (failed) {
+				it.remove();
+				Pending pending = this.requests.remove(f.requestId);
+				if (pending != null) {
+					pending.fail(new ReplicationException(
+							ReplicationException.Reason.COORDINATOR_CHANGED, "the connection to the coordinator "
+									+ memberName(f.coordinator) + " closed while the delta was sent; retry"));
+				}
+			}
+			else if (f.offset == f.delta.length) {
+				it.remove();
+			}
 		}
-		return true;
 	}
 
 	/**
@@ -2190,6 +2209,25 @@ public final class ZyncoNode implements AutoCloseable {
 			this.chain = chain;
 			this.policy = policy;
 			this.handle = handle;
+		}
+
+	}
+
+	/** A delta on its way to the coordinator in pieces. Node loop only. */
+	private static final class Forwarding {
+
+		final long coordinator;
+
+		final long requestId;
+
+		final byte[] delta;
+
+		int offset;
+
+		Forwarding(long coordinator, long requestId, byte[] delta) {
+			this.coordinator = coordinator;
+			this.requestId = requestId;
+			this.delta = delta;
 		}
 
 	}
