@@ -172,6 +172,9 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Transfers this node sends, by transfer id. */
 	private final Map<Long, Outgoing> outgoing = new HashMap<>();
 
+	/** Catch-up answers being sent, in the order they were asked. Node loop only. */
+	private final List<Serving> serving = new ArrayList<>();
+
 	/** Deltas being forwarded to the coordinator in pieces, by request id. Node loop only. */
 	private final Map<Long, Forwarding> forwarding = new LinkedHashMap<>();
 
@@ -615,7 +618,7 @@ public final class ZyncoNode implements AutoCloseable {
 		return !this.outgoing.isEmpty() || !this.incoming.isEmpty() || !this.publishing.isEmpty()
 				|| !this.switchQueue.isEmpty() || this.round != null || this.prepared != null
 				|| this.pendingPrepare != null || !this.catchUps.isEmpty() || !this.requests.isEmpty()
-				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.forwarding.isEmpty();
+				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.forwarding.isEmpty() || !this.serving.isEmpty();
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -672,6 +675,7 @@ public final class ZyncoNode implements AutoCloseable {
 			checkCatchUp(now);
 			expireUploads(now);
 			forwardPieces();
+			serveCatchUps();
 			updateReadiness();
 			announce(now);
 			if (now - this.memberSnapshotAt >= MEMBER_SNAPSHOT_NANOS) {
@@ -1690,21 +1694,51 @@ public final class ZyncoNode implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Starts answering a catch-up: its chunks go out as the connection takes them
+	 * ({@link #serveCatchUps}), from the offset the member asked for. Node loop only.
+	 */
 	private void sendCatchUpChunks(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded) {
-		long start = Math.min(request.offset(), encoded.length);
-		int offset = (int) start;
-		do {
-			int length = Math.min(CATCH_UP_CHUNK, encoded.length - offset);
-			byte[] payload = Arrays.copyOfRange(encoded, offset, offset + length);
-			boolean last = offset + length == encoded.length;
-			if (!this.control.send(to, new CatchUpChunk(request.requestId(), kind, request.state(), want.number(),
-					want.rootFingerprint(), offset, last, true, "", payload))) {
-				return;
+		this.serving.add(new Serving(to, request, kind, want, encoded, (int) Math.min(request.offset(), encoded.length)));
+		serveCatchUps();
+		tickSoon();
+	}
+
+	/**
+	 * Sends the next chunks of every catch-up answer in progress while the member's connection
+	 * takes writes (so that an answer of hundreds of megabytes is not copied into the channel's
+	 * buffers at once); on every tick until done. An answer whose connection is gone is dropped:
+	 * the member asks again, from what it holds. Node loop only.
+	 */
+	private void serveCatchUps() {
+		for (java.util.Iterator<Serving> it = this.serving.iterator(); it.hasNext();) {
+			Serving s = it.next();
+			boolean gone = false;
+			do {
+				if (!this.control.isWritable(s.to)) {
+					gone = !this.control.connectedMembers().contains(s.to);
+					break;
+				}
+				int length = Math.min(CATCH_UP_CHUNK, s.encoded.length - s.offset);
+				byte[] payload = Arrays.copyOfRange(s.encoded, s.offset, s.offset + length);
+				boolean last = s.offset + length == s.encoded.length;
+				if (!this.control.send(s.to, new CatchUpChunk(s.request.requestId(), s.kind, s.request.state(),
+						s.want.number(), s.want.rootFingerprint(), s.offset, last, true, "", payload))) {
+					gone = true;
+					break;
+				}
+				s.offset += length;
+				s.started = true;
 			}
-			offset += length;
+			while (s.offset < s.encoded.length);
+			if (gone) {
+				it.remove();
+			}
+			else if (s.offset == s.encoded.length && s.started) {
+				it.remove();
+				this.stats.catchUpsServed.increment();
+			}
 		}
-		while (offset < encoded.length);
-		this.stats.catchUpsServed.increment();
 	}
 
 	private void handleCatchUpChunk(long from, CatchUpChunk chunk) {
@@ -2209,6 +2243,35 @@ public final class ZyncoNode implements AutoCloseable {
 			this.chain = chain;
 			this.policy = policy;
 			this.handle = handle;
+		}
+
+	}
+
+	/** A catch-up answer being sent in chunks. Node loop only. */
+	private static final class Serving {
+
+		final long to;
+
+		final CatchUpRequest request;
+
+		final byte kind;
+
+		final Version want;
+
+		final byte[] encoded;
+
+		int offset;
+
+		/** Whether a chunk went out (an empty answer still sends its one, last chunk). */
+		boolean started;
+
+		Serving(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded, int offset) {
+			this.to = to;
+			this.request = request;
+			this.kind = kind;
+			this.want = want;
+			this.encoded = encoded;
+			this.offset = offset;
 		}
 
 	}

@@ -251,6 +251,25 @@ class ZyncoNodeClusterTests {
 	}
 
 	@Test
+	void aLateJoinerCatchesUpAStateOfManyChunks() throws Exception {
+		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
+		String padding = "y".repeat(1024);
+		long version = fares(cluster.get(0)).publish((edit) -> {
+			for (int i = 0; i < 12_000; i++) {
+				edit.put("k" + i, i + padding);
+			}
+		}).get(30, TimeUnit.SECONDS);
+		assertThat(fares(cluster.get(0)).active().deltaBytes()).as("an answer of several 1 MiB chunks")
+			.isGreaterThan(10L << 20);
+		ZyncoNode late = node("late", TransportMode.UNICAST,
+				new InetSocketAddress("127.0.0.1", cluster.get(0).self().controlPort()));
+		awaitAllAt(version);
+		Await.until(TIMEOUT, "the late joiner is ready", late::isReady);
+		assertThat(fares(late).view().get("k11999")).isEqualTo(11999 + padding);
+		assertThat(late.stats().catchUps()).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
 	void aJoinerFetchesANewerVersionOfTheWindowWhenTheClusterSwitchesToIt() throws Exception {
 		List<ZyncoNode> cluster = cluster(2, TransportMode.UNICAST);
 		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "one")).get(30, TimeUnit.SECONDS);
