@@ -618,7 +618,8 @@ public final class ZyncoNode implements AutoCloseable {
 		return !this.outgoing.isEmpty() || !this.incoming.isEmpty() || !this.publishing.isEmpty()
 				|| !this.switchQueue.isEmpty() || this.round != null || this.prepared != null
 				|| this.pendingPrepare != null || !this.catchUps.isEmpty() || !this.requests.isEmpty()
-				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.forwarding.isEmpty() || !this.serving.isEmpty();
+				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.forwarding.isEmpty()
+				|| !this.serving.isEmpty();
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -1696,9 +1697,12 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/**
 	 * Starts answering a catch-up: its chunks go out as the connection takes them
-	 * ({@link #serveCatchUps}), from the offset the member asked for. Node loop only.
+	 * ({@link #serveCatchUps}), from the offset the member asked for, in place of an answer to
+	 * the member's earlier request for the same state. Node loop only.
 	 */
 	private void sendCatchUpChunks(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded) {
+		// a member asking again for the same state gave up on the earlier answer
+		this.serving.removeIf((s) -> s.to == to && s.request.state().equals(request.state()));
 		this.serving.add(new Serving(to, request, kind, want, encoded, (int) Math.min(request.offset(), encoded.length)));
 		serveCatchUps();
 		tickSoon();
