@@ -1,0 +1,280 @@
+package io.zynco.benchmarks.replication;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Locale;
+
+import com.dynatrace.hash4j.hashing.Hasher64;
+import com.dynatrace.hash4j.hashing.Hashing;
+
+import io.zynco.state.Delta;
+import io.zynco.state.Edit;
+import io.zynco.state.Snapshot;
+
+/**
+ * A design benchmark for roadmap.md's "packed leaves" (issue 3): how long a receiver would take
+ * to verify and index the benchmark snapshot if each trie leaf held its entries in one
+ * {@code byte[]} instead of an array per entry, and what a 1% delta would then copy. It builds
+ * the same trie shape as the engine ({@code Trie}: 1,024 segments, 8-way branches, leaves of at
+ * most 32 entries) from the encoded snapshot, with the engine's hash functions, and times it
+ * beside the engine's own {@code Delta.decode} and {@code applyTo} on the same bytes, round
+ * after round, with the bytes allocated and the collector's time. A prototype to decide the
+ * design with, not the engine: it indexes puts only and checks its root against the engine's.
+ *
+ * <pre>
+ * java -Xms3g -Xmx3g -XX:+AlwaysPreTouch -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.PackedLeafPrototype [--mib 512] [--rounds 5]
+ * </pre>
+ */
+public final class PackedLeafPrototype {
+
+	private static final int SEGMENT_BITS = 10;
+
+	private static final int BRANCH_BITS = 3;
+
+	private static final int LEAF_MAX = 32;
+
+	/** The engine's seeds (io.zynco.state.internal.Hashes; part of the wire contract). */
+	private static final Hasher64 KEY_HASH = Hashing.xxh3_64(0x5A594E43_4B455931L);
+
+	private static final Hasher64 FINGERPRINT = Hashing.xxh3_64(0x5A594E43_46505231L);
+
+	private PackedLeafPrototype() {
+	}
+
+	/** A leaf: entry hashes, where each entry ends in {@code data}, and the entries back to back. */
+	record Leaf(long[] hashes, int[] ends, byte[] data, long fingerprint) {
+	}
+
+	/** A branch: 8 children, each a {@link Leaf} or a {@link Branch}, and their fingerprint sum. */
+	record Branch(Object[] children, long fingerprint) {
+	}
+
+	public static void main(String[] argv) throws Exception {
+		Locale.setDefault(Locale.ROOT);
+		Args args = Args.parse(argv);
+		int entries = StateGen.entries(args.getInt("mib", 512));
+		int rounds = args.getInt("rounds", 5);
+		Snapshot empty = StateGen.TYPE.emptySnapshot();
+		Edit edit = StateGen.snapshotEdit(empty, 42, entries);
+		byte[] snapshot = Delta.of(StateGen.TYPE.name(), 0, 1, edit).encode();
+		Edit deltaEdit = StateGen.deltaEdit(edit.snapshot(), 42, 1, entries, 1.0);
+		byte[] delta = Delta.of(StateGen.TYPE.name(), 1, 2, deltaEdit).encode();
+		long expectedRoot = rootOfSegments(edit.snapshot());
+		edit = null;
+		System.out.printf("snapshot %d bytes, %d entries; 1%% delta %d bytes%n", snapshot.length, entries, delta.length);
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+		for (int round = 1; round <= rounds; round++) {
+			System.gc();
+			long gc0 = gcMillis();
+			long a0 = threads.getCurrentThreadAllocatedBytes();
+			long t0 = System.nanoTime();
+			Snapshot engine = Delta.decode(snapshot).applyTo(empty);
+			long t1 = System.nanoTime();
+			long a1 = threads.getCurrentThreadAllocatedBytes();
+			long gc1 = gcMillis();
+			long engineRoot = rootOfSegments(engine);
+			engine = null;
+			System.gc();
+			long gc2 = gcMillis();
+			long a2 = threads.getCurrentThreadAllocatedBytes();
+			long t2 = System.nanoTime();
+			Object[] packed = build(snapshot);
+			long t3 = System.nanoTime();
+			long a3 = threads.getCurrentThreadAllocatedBytes();
+			long gc3 = gcMillis();
+			long packedRoot = 0;
+			for (Object segment : packed) {
+				packedRoot += fingerprint(segment);
+			}
+			if (packedRoot != engineRoot || engineRoot != expectedRoot) {
+				throw new IllegalStateException("the prototype's fingerprint sum differs from the engine's");
+			}
+			long t4 = System.nanoTime();
+			long[] copied = new long[2];
+			Object[] next = applyReplacements(packed, delta, copied);
+			long t5 = System.nanoTime();
+			System.out.printf("round %d: engine decode+apply %.3f s, %,d MB allocated, GC %d ms | packed build %.3f s,"
+					+ " %,d MB allocated, GC %d ms | 1%% delta on packed leaves %.1f ms: %,d leaves, %,d MB copied%n",
+					round, (t1 - t0) / 1e9, (a1 - a0) >> 20, gc1 - gc0, (t3 - t2) / 1e9, (a3 - a2) >> 20, gc3 - gc2,
+					(t5 - t4) / 1e6, copied[0], copied[1] >> 20);
+			if (next.length != packed.length) {
+				throw new IllegalStateException();
+			}
+		}
+	}
+
+	/** Sum of the engine snapshot's segment fingerprints (its root's input). */
+	private static long rootOfSegments(Snapshot snapshot) {
+		long sum = 0;
+		for (int s = 0; s < snapshot.segmentCount(); s++) {
+			sum += snapshot.segmentFingerprint(s);
+		}
+		return sum;
+	}
+
+	private static long gcMillis() {
+		long sum = 0;
+		for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+			sum += Math.max(0, gc.getCollectionTime());
+		}
+		return sum;
+	}
+
+	private static long fingerprint(Object node) {
+		return (node instanceof Leaf leaf) ? leaf.fingerprint() : ((Branch) node).fingerprint();
+	}
+
+	// ---------------------------------------------------------------- build
+
+	/** Parses the encoded snapshot's puts and builds the segments (see the class comment). */
+	static Object[] build(byte[] encoded) {
+		int p = 8 + (encoded[7] & 0xFF) + 5 * 8;
+		int n = ByteBuffer.wrap(encoded, p, 4).getInt();
+		p += 4;
+		long[] hashes = new long[n];
+		long[] fingerprints = new long[n];
+		int[] starts = new int[n];
+		int[] lengths = new int[n];
+		int[] cursor = new int[1];
+		for (int i = 0; i < n; i++) {
+			p++; // kind: the snapshot has puts only
+			cursor[0] = p;
+			int length = varint(encoded, cursor);
+			int start = cursor[0];
+			cursor[0] = start;
+			int keyLength = varint(encoded, cursor);
+			hashes[i] = KEY_HASH.hashBytesToLong(encoded, cursor[0], keyLength);
+			fingerprints[i] = FINGERPRINT.hashBytesToLong(encoded, start, length);
+			starts[i] = start;
+			lengths[i] = length;
+			p = start + length;
+		}
+		Object[] segments = new Object[1 << SEGMENT_BITS];
+		int from = 0;
+		for (int s = 0; s < segments.length; s++) {
+			int to = from;
+			while (to < n && (int) (hashes[to] >>> (64 - SEGMENT_BITS)) == s) {
+				to++;
+			}
+			segments[s] = node(encoded, hashes, fingerprints, starts, lengths, from, to, 0);
+			from = to;
+		}
+		return segments;
+	}
+
+	private static int shift(int level) {
+		return 64 - SEGMENT_BITS - BRANCH_BITS * (level + 1);
+	}
+
+	private static Object node(byte[] encoded, long[] hashes, long[] fingerprints, int[] starts, int[] lengths,
+			int from, int to, int level) {
+		if (to - from <= LEAF_MAX || shift(level) < 0) {
+			int bytes = 0;
+			for (int i = from; i < to; i++) {
+				bytes += lengths[i];
+			}
+			byte[] data = new byte[bytes];
+			int[] ends = new int[to - from];
+			long fp = 0;
+			int q = 0;
+			for (int i = from; i < to; i++) {
+				System.arraycopy(encoded, starts[i], data, q, lengths[i]);
+				q += lengths[i];
+				ends[i - from] = q;
+				fp += fingerprints[i];
+			}
+			return new Leaf(Arrays.copyOfRange(hashes, from, to), ends, data, fp);
+		}
+		Object[] children = new Object[1 << BRANCH_BITS];
+		long fp = 0;
+		int start = from;
+		for (int c = 0; c < children.length; c++) {
+			int end = start;
+			while (end < to && ((int) (hashes[end] >>> shift(level)) & ((1 << BRANCH_BITS) - 1)) == c) {
+				end++;
+			}
+			children[c] = node(encoded, hashes, fingerprints, starts, lengths, start, end, level + 1);
+			fp += fingerprint(children[c]);
+			start = end;
+		}
+		return new Branch(children, fp);
+	}
+
+	// ---------------------------------------------------------------- a delta of replacements
+
+	/**
+	 * Applies the delta's puts, which all replace existing entries in the benchmark's 1% delta,
+	 * with path copying: every leaf that holds a changed entry is rebuilt, copying all its
+	 * entries' bytes. {@code copied} receives the leaves rebuilt and the bytes copied.
+	 */
+	static Object[] applyReplacements(Object[] segments, byte[] encoded, long[] copied) {
+		Object[] result = segments.clone();
+		int p = 8 + (encoded[7] & 0xFF) + 5 * 8;
+		int n = ByteBuffer.wrap(encoded, p, 4).getInt();
+		p += 4;
+		int[] cursor = new int[1];
+		for (int i = 0; i < n; i++) {
+			p++;
+			cursor[0] = p;
+			int length = varint(encoded, cursor);
+			int start = cursor[0];
+			cursor[0] = start;
+			int keyLength = varint(encoded, cursor);
+			long hash = KEY_HASH.hashBytesToLong(encoded, cursor[0], keyLength);
+			int segment = (int) (hash >>> (64 - SEGMENT_BITS));
+			result[segment] = replace(result[segment], segments[segment], hash, encoded, start, length, 0, copied);
+			p = start + length;
+		}
+		return result;
+	}
+
+	private static Object replace(Object node, Object original, long hash, byte[] encoded, int start, int length,
+			int level, long[] copied) {
+		if (node instanceof Branch branch) {
+			int c = (int) (hash >>> shift(level)) & ((1 << BRANCH_BITS) - 1);
+			Object[] children = (node == original) ? branch.children().clone() : branch.children();
+			Object before = children[c];
+			Object originalChild = ((Branch) original).children()[c];
+			children[c] = replace(before, originalChild, hash, encoded, start, length, level + 1, copied);
+			long fp = branch.fingerprint() - fingerprint(before) + fingerprint(children[c]);
+			return new Branch(children, fp);
+		}
+		Leaf leaf = (Leaf) node;
+		int i = Arrays.binarySearch(leaf.hashes(), hash);
+		if (i < 0) {
+			throw new IllegalStateException("the prototype replaces existing entries only");
+		}
+		int oldStart = (i == 0) ? 0 : leaf.ends()[i - 1];
+		int oldLength = leaf.ends()[i] - oldStart;
+		byte[] data = new byte[leaf.data().length - oldLength + length];
+		System.arraycopy(leaf.data(), 0, data, 0, oldStart);
+		System.arraycopy(encoded, start, data, oldStart, length);
+		System.arraycopy(leaf.data(), oldStart + oldLength, data, oldStart + length, leaf.data().length - oldStart
+				- oldLength);
+		int[] ends = leaf.ends().clone();
+		for (int q = i; q < ends.length; q++) {
+			ends[q] += length - oldLength;
+		}
+		long fp = leaf.fingerprint() - FINGERPRINT.hashBytesToLong(leaf.data(), oldStart, oldLength)
+				+ FINGERPRINT.hashBytesToLong(encoded, start, length);
+		if (node == original) {
+			copied[0]++;
+		}
+		copied[1] += data.length;
+		return new Leaf(leaf.hashes(), ends, data, fp);
+	}
+
+	private static int varint(byte[] bytes, int[] cursor) {
+		int result = 0;
+		for (int shift = 0;; shift += 7) {
+			byte b = bytes[cursor[0]++];
+			result |= (b & 0x7F) << shift;
+			if (b >= 0) {
+				return result;
+			}
+		}
+	}
+
+}
