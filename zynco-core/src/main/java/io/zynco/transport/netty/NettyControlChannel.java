@@ -2,6 +2,7 @@ package io.zynco.transport.netty;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -123,9 +124,17 @@ public final class NettyControlChannel implements ControlChannel {
 	/**
 	 * Members whose connection closed while another one to them was in its handshake: their
 	 * {@code onDisconnected} waits for that handshake (it usually replaces the connection
-	 * when two dials cross). Loop only.
+	 * when two dials cross), but at most {@link #MAX_DISCONNECT_DEFERRAL}: a handshake that
+	 * merely claims the member in its Hello, unauthenticated yet, must not hide the member's
+	 * real disconnect for a whole handshake timeout. Loop only.
 	 */
 	private final Set<Long> deferredDisconnects = new HashSet<>();
+
+	/**
+	 * Longest a disconnect waits for a crossing handshake to the same member: that handshake
+	 * takes a round trip or two, so a second is plenty (or the handshake timeout, if shorter).
+	 */
+	static final Duration MAX_DISCONNECT_DEFERRAL = Duration.ofSeconds(1);
 
 	/** Every open channel, for {@link #close()}. */
 	private final Set<Channel> open = ConcurrentHashMap.newKeySet();
@@ -404,6 +413,8 @@ public final class NettyControlChannel implements ControlChannel {
 				if (handshakeInProgressWith(id)) {
 					// crossed dials: the peer closed its losing copy before our winner finished
 					this.deferredDisconnects.add(id);
+					long bound = Math.min(MAX_DISCONNECT_DEFERRAL.toNanos(), this.config.handshakeTimeout().toNanos());
+					this.loop.schedule(() -> endDeferral(id), bound, TimeUnit.NANOSECONDS);
 				}
 				else {
 					notifyDisconnected(id);
@@ -427,6 +438,16 @@ public final class NettyControlChannel implements ControlChannel {
 			catch (RuntimeException ex) {
 				LOG.log(System.Logger.Level.WARNING, "control listener failed in onConnectFailed", ex);
 			}
+		}
+	}
+
+	/**
+	 * The deferral of a member's disconnect has lasted its bound: reports the disconnect unless
+	 * a handshake since gave the member a connection (which ended the deferral). Loop only.
+	 */
+	private void endDeferral(long memberId) {
+		if (this.deferredDisconnects.remove(memberId) && !this.connections.containsKey(memberId)) {
+			notifyDisconnected(memberId);
 		}
 	}
 

@@ -250,6 +250,41 @@ class NettyControlChannelTests {
 	}
 
 	@Test
+	void aHandshakeThatOnlyClaimsAMemberDelaysItsDisconnectByAtMostTheDeferralBound() throws Exception {
+		Node a = node("a", "test-cluster", SECRET, (builder) -> builder.handshakeTimeout(Duration.ofSeconds(20)));
+		Node b = node("b");
+		a.channel.connect(b.address());
+		Await.until("connected", () -> a.channel.connectedMembers().contains(b.member.id())
+				&& b.channel.connectedMembers().contains(a.member.id()));
+		try (Socket forger = new Socket()) {
+			forger.connect(a.address(), 2000);
+			forger.setSoTimeout(3000);
+			// a Hello that names b, and never the HelloAuth that would prove it
+			byte[] nonce = new byte[16];
+			RANDOM.nextBytes(nonce);
+			byte[] hello = ControlFrameCodec.encodeToArray(
+					new ControlMessage.Hello(MessageTypes.PROTOCOL_VERSION, "test-cluster", b.member, nonce));
+			OutputStream out = forger.getOutputStream();
+			out.write(java.nio.ByteBuffer.allocate(4).putInt(hello.length).array());
+			out.write(hello);
+			out.flush();
+			InputStream in = forger.getInputStream();
+			assertThat(readFrame(in)[0]).isEqualTo(MessageTypes.HELLO);
+			// a answers a Hello with its HelloAuth: it now holds a handshake claiming b
+			assertThat(readFrame(in)[0]).isEqualTo(MessageTypes.HELLO_AUTH);
+
+			b.channel.disconnect(a.member.id());
+			// the forged handshake would hold the report for its 20 s timeout; the bound is 1 s
+			Await.until("a reports b's disconnect within the deferral bound and some slack",
+					NettyControlChannel.MAX_DISCONNECT_DEFERRAL.plusSeconds(4),
+					() -> a.listener.disconnected.contains(b.member.id()));
+			assertThat(a.channel.connectedMembers()).doesNotContain(b.member.id());
+		}
+		Await.never("a second report of the same disconnect", Duration.ofMillis(300),
+				() -> a.listener.disconnected.size() > 1);
+	}
+
+	@Test
 	void disconnectClosesAndNotifiesBothSides() throws Exception {
 		Node a = node("a");
 		Node b = node("b");
