@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -23,6 +24,7 @@ import io.zynco.testing.Await;
 import io.zynco.transport.TransportMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Clusters of 3 to 5 nodes on loopback multicast (interface {@code lo}, TTL 0) under faults:
@@ -204,6 +206,42 @@ class ZyncoNodeFaultTests {
 		awaitAllAt(survivors, v1);
 		Await.until(TIMEOUT, "the survivors see 3 members",
 				() -> survivors.stream().allMatch((n) -> n.members().join().size() == 3));
+	}
+
+	/**
+	 * A member forwarding a delta larger than one control frame loses the coordinator while the
+	 * pieces travel: the publish fails with a reason (it neither hangs nor is half-applied), and
+	 * once the next coordinator takes over, the same member forwards a large delta to it.
+	 */
+	@Test
+	void aLargePublishForwardedByAMemberFailsCleanlyWhenTheCoordinatorIsLostAndThenSucceeds() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, plain(3));
+		ZyncoNode coordinator = cluster.get(0);
+		ZyncoNode publisher = cluster.get(2);
+		String padding = "z".repeat(1024);
+		CompletableFuture<Long> lost = fares(publisher).publish((edit) -> {
+			for (int i = 0; i < 40_000; i++) {
+				edit.put("route-" + i, padding + i);
+			}
+		});
+		coordinator.close();
+		// the pieces meet the closed connection (or the coordinator's loss fails the request):
+		// either way the publisher is told to retry
+		assertThatThrownBy(() -> lost.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+			.cause()
+			.isInstanceOfSatisfying(ReplicationException.class,
+					(ex) -> assertThat(ex.reason()).isEqualTo(ReplicationException.Reason.COORDINATOR_CHANGED));
+		List<ZyncoNode> survivors = cluster.subList(1, 3);
+		Await.until(TIMEOUT, "the survivors see 2 members",
+				() -> survivors.stream().allMatch((n) -> n.members().join().size() == 2));
+		long version = fares(publisher).publish((edit) -> {
+			for (int i = 0; i < 40_000; i++) {
+				edit.put("route-" + i, i + padding);
+			}
+		}).get(60, TimeUnit.SECONDS);
+		awaitAllAt(survivors, version);
+		assertThat(fares(survivors.get(0)).active().deltaBytes()).isGreaterThan(ZyncoNode.MAX_FORWARDED_DELTA);
+		assertThat(fares(survivors.get(0)).view().get("route-39999")).isEqualTo(39999 + padding);
 	}
 
 	/**
