@@ -14,9 +14,10 @@ import io.zynco.state.Edit;
 import io.zynco.state.Snapshot;
 
 /**
- * A design benchmark for roadmap.md's "packed leaves" (issue 3): how long a receiver would take
- * to verify and index the benchmark snapshot if each trie leaf held its entries in one
- * {@code byte[]} instead of an array per entry, and what a 1% delta would then copy. It builds
+ * A design benchmark for roadmap.md's entry storage without an array per entry (issue 3): how
+ * long a receiver would take to verify and index the benchmark snapshot if each trie leaf held
+ * its entries in one {@code byte[]} ("packed leaves"), or referenced them by offset in 4 MiB
+ * slabs ("slabs"), instead of an array per entry, and what a 1% delta would then copy. It builds
  * the same trie shape as the engine ({@code Trie}: 1,024 segments, 8-way branches, leaves of at
  * most 32 entries) from the encoded snapshot, with the engine's hash functions, and times it
  * beside the engine's own {@code Delta.decode} and {@code applyTo} on the same bytes, round
@@ -45,6 +46,39 @@ public final class PackedLeafPrototype {
 
 	/** A leaf: entry hashes, where each entry ends in {@code data}, and the entries back to back. */
 	record Leaf(long[] hashes, int[] ends, byte[] data, long fingerprint) {
+	}
+
+	/**
+	 * A slab leaf: entry hashes, and where each entry lies: {@code refs[i]} is the slab index
+	 * (high 32 bits) and the offset in it (low 32 bits), {@code lengths[i]} its length.
+	 */
+	record SlabLeaf(long[] hashes, long[] refs, int[] lengths, long fingerprint) {
+	}
+
+	/** Large arrays that entries are appended to; humongous in G1 from half a region on. */
+	static final class Slabs {
+
+		static final int SLAB_BYTES = 4 << 20;
+
+		final java.util.ArrayList<byte[]> slabs = new java.util.ArrayList<>();
+
+		private byte[] current;
+
+		private int used;
+
+		/** Copies an entry into the current slab (a new one when it is full); returns its ref. */
+		long append(byte[] source, int offset, int length) {
+			if (this.current == null || this.used + length > this.current.length) {
+				this.current = new byte[Math.max(SLAB_BYTES, length)];
+				this.slabs.add(this.current);
+				this.used = 0;
+			}
+			System.arraycopy(source, offset, this.current, this.used, length);
+			long ref = ((long) (this.slabs.size() - 1) << 32) | this.used;
+			this.used += length;
+			return ref;
+		}
+
 	}
 
 	/** A branch: 8 children, each a {@link Leaf} or a {@link Branch}, and their fingerprint sum. */
@@ -93,15 +127,42 @@ public final class PackedLeafPrototype {
 			}
 			long t4 = System.nanoTime();
 			long[] copied = new long[2];
-			Object[] next = applyReplacements(packed, delta, copied);
+			Object[] next = applyReplacements(packed, delta, copied, null);
 			long t5 = System.nanoTime();
-			System.out.printf("round %d: engine decode+apply %.3f s, %,d MB allocated, GC %d ms | packed build %.3f s,"
-					+ " %,d MB allocated, GC %d ms | 1%% delta on packed leaves %.1f ms: %,d leaves, %,d MB copied%n",
-					round, (t1 - t0) / 1e9, (a1 - a0) >> 20, gc1 - gc0, (t3 - t2) / 1e9, (a3 - a2) >> 20, gc3 - gc2,
-					(t5 - t4) / 1e6, copied[0], copied[1] >> 20);
 			if (next.length != packed.length) {
 				throw new IllegalStateException();
 			}
+			packed = null;
+			next = null;
+			System.gc();
+			long gc4 = gcMillis();
+			long a4 = threads.getCurrentThreadAllocatedBytes();
+			long t6 = System.nanoTime();
+			Slabs slabs = new Slabs();
+			Object[] slabbed = build(snapshot, slabs);
+			long t7 = System.nanoTime();
+			long a5 = threads.getCurrentThreadAllocatedBytes();
+			long gc5 = gcMillis();
+			long slabRoot = 0;
+			for (Object segment : slabbed) {
+				slabRoot += fingerprint(segment);
+			}
+			if (slabRoot != engineRoot) {
+				throw new IllegalStateException("the slab prototype's fingerprint sum differs from the engine's");
+			}
+			long[] slabCopied = new long[2];
+			long t8 = System.nanoTime();
+			Object[] slabNext = applyReplacements(slabbed, delta, slabCopied, slabs);
+			long t9 = System.nanoTime();
+			if (slabNext.length != slabbed.length) {
+				throw new IllegalStateException();
+			}
+			System.out.printf("round %d: engine decode+apply %.3f s, %,d MB allocated, GC %d ms%n"
+					+ "         packed leaves %.3f s, %,d MB allocated, GC %d ms; 1%% delta %.1f ms: %,d leaves, %,d MB copied%n"
+					+ "         slabs         %.3f s, %,d MB allocated, GC %d ms; 1%% delta %.1f ms: %,d leaves, %,d MB copied%n",
+					round, (t1 - t0) / 1e9, (a1 - a0) >> 20, gc1 - gc0, (t3 - t2) / 1e9, (a3 - a2) >> 20, gc3 - gc2,
+					(t5 - t4) / 1e6, copied[0], copied[1] >> 20, (t7 - t6) / 1e9, (a5 - a4) >> 20, gc5 - gc4,
+					(t9 - t8) / 1e6, slabCopied[0], slabCopied[1] >> 20);
 		}
 	}
 
@@ -123,13 +184,24 @@ public final class PackedLeafPrototype {
 	}
 
 	private static long fingerprint(Object node) {
-		return (node instanceof Leaf leaf) ? leaf.fingerprint() : ((Branch) node).fingerprint();
+		if (node instanceof Leaf leaf) {
+			return leaf.fingerprint();
+		}
+		if (node instanceof SlabLeaf leaf) {
+			return leaf.fingerprint();
+		}
+		return ((Branch) node).fingerprint();
 	}
 
 	// ---------------------------------------------------------------- build
 
 	/** Parses the encoded snapshot's puts and builds the segments (see the class comment). */
 	static Object[] build(byte[] encoded) {
+		return build(encoded, null);
+	}
+
+	/** {@link #build(byte[])} into packed leaves, or into slab leaves when {@code slabs} is given. */
+	static Object[] build(byte[] encoded, Slabs slabs) {
 		int p = 8 + (encoded[7] & 0xFF) + 5 * 8;
 		int n = ByteBuffer.wrap(encoded, p, 4).getInt();
 		p += 4;
@@ -158,7 +230,7 @@ public final class PackedLeafPrototype {
 			while (to < n && (int) (hashes[to] >>> (64 - SEGMENT_BITS)) == s) {
 				to++;
 			}
-			segments[s] = node(encoded, hashes, fingerprints, starts, lengths, from, to, 0);
+			segments[s] = node(encoded, hashes, fingerprints, starts, lengths, from, to, 0, slabs);
 			from = to;
 		}
 		return segments;
@@ -169,7 +241,16 @@ public final class PackedLeafPrototype {
 	}
 
 	private static Object node(byte[] encoded, long[] hashes, long[] fingerprints, int[] starts, int[] lengths,
-			int from, int to, int level) {
+			int from, int to, int level, Slabs slabs) {
+		if ((to - from <= LEAF_MAX || shift(level) < 0) && slabs != null) {
+			long[] refs = new long[to - from];
+			long fp = 0;
+			for (int i = from; i < to; i++) {
+				refs[i - from] = slabs.append(encoded, starts[i], lengths[i]);
+				fp += fingerprints[i];
+			}
+			return new SlabLeaf(Arrays.copyOfRange(hashes, from, to), refs, Arrays.copyOfRange(lengths, from, to), fp);
+		}
 		if (to - from <= LEAF_MAX || shift(level) < 0) {
 			int bytes = 0;
 			for (int i = from; i < to; i++) {
@@ -195,7 +276,7 @@ public final class PackedLeafPrototype {
 			while (end < to && ((int) (hashes[end] >>> shift(level)) & ((1 << BRANCH_BITS) - 1)) == c) {
 				end++;
 			}
-			children[c] = node(encoded, hashes, fingerprints, starts, lengths, start, end, level + 1);
+			children[c] = node(encoded, hashes, fingerprints, starts, lengths, start, end, level + 1, slabs);
 			fp += fingerprint(children[c]);
 			start = end;
 		}
@@ -209,7 +290,7 @@ public final class PackedLeafPrototype {
 	 * with path copying: every leaf that holds a changed entry is rebuilt, copying all its
 	 * entries' bytes. {@code copied} receives the leaves rebuilt and the bytes copied.
 	 */
-	static Object[] applyReplacements(Object[] segments, byte[] encoded, long[] copied) {
+	static Object[] applyReplacements(Object[] segments, byte[] encoded, long[] copied, Slabs slabs) {
 		Object[] result = segments.clone();
 		int p = 8 + (encoded[7] & 0xFF) + 5 * 8;
 		int n = ByteBuffer.wrap(encoded, p, 4).getInt();
@@ -224,22 +305,41 @@ public final class PackedLeafPrototype {
 			int keyLength = varint(encoded, cursor);
 			long hash = KEY_HASH.hashBytesToLong(encoded, cursor[0], keyLength);
 			int segment = (int) (hash >>> (64 - SEGMENT_BITS));
-			result[segment] = replace(result[segment], segments[segment], hash, encoded, start, length, 0, copied);
+			result[segment] = replace(result[segment], segments[segment], hash, encoded, start, length, 0, copied,
+					slabs);
 			p = start + length;
 		}
 		return result;
 	}
 
 	private static Object replace(Object node, Object original, long hash, byte[] encoded, int start, int length,
-			int level, long[] copied) {
+			int level, long[] copied, Slabs slabs) {
 		if (node instanceof Branch branch) {
 			int c = (int) (hash >>> shift(level)) & ((1 << BRANCH_BITS) - 1);
 			Object[] children = (node == original) ? branch.children().clone() : branch.children();
 			Object before = children[c];
 			Object originalChild = ((Branch) original).children()[c];
-			children[c] = replace(before, originalChild, hash, encoded, start, length, level + 1, copied);
+			children[c] = replace(before, originalChild, hash, encoded, start, length, level + 1, copied, slabs);
 			long fp = branch.fingerprint() - fingerprint(before) + fingerprint(children[c]);
 			return new Branch(children, fp);
+		}
+		if (node instanceof SlabLeaf leaf) {
+			int i = Arrays.binarySearch(leaf.hashes(), hash);
+			if (i < 0) {
+				throw new IllegalStateException("the prototype replaces existing entries only");
+			}
+			long[] refs = leaf.refs().clone();
+			int[] lengths = leaf.lengths().clone();
+			byte[] slab = slabs.slabs.get((int) (leaf.refs()[i] >>> 32));
+			long fp = leaf.fingerprint() - FINGERPRINT.hashBytesToLong(slab, (int) leaf.refs()[i], leaf.lengths()[i])
+					+ FINGERPRINT.hashBytesToLong(encoded, start, length);
+			refs[i] = slabs.append(encoded, start, length);
+			lengths[i] = length;
+			if (node == original) {
+				copied[0]++;
+			}
+			copied[1] += 8L * refs.length + 4L * lengths.length + length;
+			return new SlabLeaf(leaf.hashes(), refs, lengths, fp);
 		}
 		Leaf leaf = (Leaf) node;
 		int i = Arrays.binarySearch(leaf.hashes(), hash);
