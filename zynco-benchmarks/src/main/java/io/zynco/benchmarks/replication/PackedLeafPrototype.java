@@ -3,7 +3,9 @@ package io.zynco.benchmarks.replication;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import com.dynatrace.hash4j.hashing.Hasher64;
@@ -60,7 +62,7 @@ public final class PackedLeafPrototype {
 
 		static final int SLAB_BYTES = 4 << 20;
 
-		final java.util.ArrayList<byte[]> slabs = new java.util.ArrayList<>();
+		final List<byte[]> slabs = new ArrayList<>();
 
 		private byte[] current;
 
