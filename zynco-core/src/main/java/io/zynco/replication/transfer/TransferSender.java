@@ -180,6 +180,19 @@ public final class TransferSender {
 	/** Reason of a drop because {@code TransferBegin} could not be sent. */
 	public static final String NOT_CONNECTED = "not-connected";
 
+	/**
+	 * While new data is still to be sent, the repairs a receiver asks for are sent up to this
+	 * share of the data packets sent so far (plus {@link #REPAIR_SLACK}); beyond it, a packet
+	 * that only such receivers miss waits until every data packet has gone out once (a packet
+	 * that another receiver misses too is repaired as usual). Random loss of a few percent stays
+	 * far below; a receiver that NACKs everything (broken, overloaded, hostile) can no longer take
+	 * half of the sending turns from the others until the deadline drops it.
+	 */
+	static final double REPAIR_SHARE = 0.25;
+
+	/** Repairs every receiver gets before {@link #REPAIR_SHARE} applies. */
+	static final int REPAIR_SLACK = 64;
+
 	private static final long NEVER = Long.MIN_VALUE;
 
 	private static final int ALL = -1;
@@ -208,6 +221,9 @@ public final class TransferSender {
 		int windowLost;
 
 		int windowCovered;
+
+		/** Repairs sent because this receiver missed the packet (multicast or unicast). */
+		long repairs;
 
 		Peer(long memberId, int index) {
 			this.memberId = memberId;
@@ -255,6 +271,8 @@ public final class TransferSender {
 	private int nextSequence;
 
 	private long dataPackets;
+
+	private long repairsDeferred;
 
 	private long multicastRepairs;
 
@@ -573,17 +591,28 @@ public final class TransferSender {
 				break; // oldest first: the rest are younger
 			}
 			int sequence = entry.sequence;
+			boolean dataPending = this.nextSequence < this.packetCount;
 			int missing = 0;
+			int withinShare = 0;
 			for (int i = entry.receivers.nextSetBit(0); i >= 0; i = entry.receivers.nextSetBit(i + 1)) {
 				if (this.peersByIndex[i].outcome != Outcome.ACTIVE) {
 					entry.receivers.clear(i);
 				}
 				else {
 					missing++;
+					if (!dataPending || !overRepairShare(this.peersByIndex[i])) {
+						withinShare++;
+					}
 				}
 			}
 			if (missing == 0) {
 				entries.remove();
+				continue;
+			}
+			if (withinShare == 0) {
+				// only receivers that had their share miss it: their turn comes once the data
+				// has gone out, the others' data first
+				this.repairsDeferred++;
 				continue;
 			}
 			int offset = sequence * this.packetPayload;
@@ -594,16 +623,24 @@ public final class TransferSender {
 				}
 				budget--;
 				this.multicastRepairs++;
+				for (int i = entry.receivers.nextSetBit(0); i >= 0; i = entry.receivers.nextSetBit(i + 1)) {
+					this.peersByIndex[i].repairs++;
+				}
 				entries.remove();
 				continue;
 			}
 			for (int i = entry.receivers.nextSetBit(0); i >= 0 && budget > 0; i = entry.receivers
 				.nextSetBit(i + 1)) {
+				if (dataPending && overRepairShare(this.peersByIndex[i])) {
+					this.repairsDeferred++;
+					continue;
+				}
 				if (!send(i, sequence, offset, length, true, nowNanos)) {
 					return -1;
 				}
 				budget--;
 				this.unicastRepairs++;
+				this.peersByIndex[i].repairs++;
 				entry.receivers.clear(i);
 			}
 			if (entry.receivers.isEmpty()) {
@@ -611,6 +648,19 @@ public final class TransferSender {
 			}
 		}
 		return budget;
+	}
+
+	/** Whether a receiver has had its share of repairs (see {@link #REPAIR_SHARE}). */
+	private boolean overRepairShare(Peer peer) {
+		return peer.repairs >= REPAIR_SLACK + REPAIR_SHARE * this.dataPackets;
+	}
+
+	/**
+	 * Repairs passed over because only receivers that had their share missed them while data
+	 * was still to be sent, counted each time one is passed over (tests).
+	 */
+	long repairsDeferred() {
+		return this.repairsDeferred;
 	}
 
 	/** Sends the next new data packet; false if none is left or the send was refused. */

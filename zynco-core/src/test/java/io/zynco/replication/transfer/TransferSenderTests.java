@@ -143,6 +143,38 @@ class TransferSenderTests {
 	}
 
 	@Test
+	void aReceiverThatNacksEverythingGetsAShareOfTheRepairsUntilTheDataHasGoneOut() {
+		int packets = 600;
+		TransferSender sender = start(payload(packets * 1000), List.of(10L, 11L), CONFIG.withMaxPacketsPerTick(4));
+		long now = 0;
+		int repairsWhileDataPending = 0;
+		int ticks = 0;
+		while (!sender.allDataSent()) {
+			now += MS;
+			int before = this.output.repairs().size();
+			sender.tick(now);
+			repairsWhileDataPending += this.output.repairs().size() - before;
+			// receiver 11 claims to have lost everything sent so far, every millisecond
+			int sent = (int) this.output.packets.stream().filter((p) -> !p.repair()).count();
+			sender.onNack(11, nack(0, sent), now);
+			assertThat(++ticks).as("the data goes out in bounded time").isLessThan(1000);
+		}
+		assertThat(repairsWhileDataPending).as("11's share while the others still wait for data")
+			.isLessThanOrEqualTo(TransferSender.REPAIR_SLACK + (int) (TransferSender.REPAIR_SHARE * packets) + 2);
+		assertThat(sender.repairsDeferred()).isPositive();
+		// without the share, repairs and data take turns: 11 would have had about one repair per data packet
+		assertThat(ticks).isLessThan(packets / 2 + 100);
+
+		// once the data is out, 11's repairs flow again
+		int afterData = this.output.repairs().size();
+		for (int i = 0; i < 50; i++) {
+			now += MS;
+			sender.tick(now);
+		}
+		assertThat(this.output.repairs().size()).isGreaterThan(afterData + 100);
+	}
+
+	@Test
 	void completesWhenEveryReceiverAcks() {
 		TransferSender sender = start(payload(3000), List.of(10L, 11L), CONFIG);
 		sender.tick(MS);
