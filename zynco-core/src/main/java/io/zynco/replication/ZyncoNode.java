@@ -172,11 +172,11 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Transfers this node sends, by transfer id. */
 	private final Map<Long, Outgoing> outgoing = new HashMap<>();
 
-	/** Catch-up answers being sent, in the order they were asked. Node loop only. */
-	private final List<Serving> serving = new ArrayList<>();
-
-	/** Deltas being forwarded to the coordinator in pieces, by request id. Node loop only. */
-	private final Map<Long, Forwarding> forwarding = new LinkedHashMap<>();
+	/**
+	 * Arrays on their way to a member in control messages of 1 MiB (catch-up answers, deltas
+	 * forwarded to the coordinator), in the order they started. Node loop only.
+	 */
+	private final List<ChunkedSend> chunkedSends = new ArrayList<>();
 
 	/** Coordinator: large publishes arriving in pieces, by member. Node loop only. */
 	private final PublishUploads uploads;
@@ -618,8 +618,7 @@ public final class ZyncoNode implements AutoCloseable {
 		return !this.outgoing.isEmpty() || !this.incoming.isEmpty() || !this.publishing.isEmpty()
 				|| !this.switchQueue.isEmpty() || this.round != null || this.prepared != null
 				|| this.pendingPrepare != null || !this.catchUps.isEmpty() || !this.requests.isEmpty()
-				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.forwarding.isEmpty()
-				|| !this.serving.isEmpty();
+				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.chunkedSends.isEmpty();
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -675,8 +674,7 @@ public final class ZyncoNode implements AutoCloseable {
 			}
 			checkCatchUp(now);
 			expireUploads(now);
-			forwardPieces();
-			serveCatchUps();
+			sendChunks();
 			updateReadiness();
 			announce(now);
 			if (now - this.memberSnapshotAt >= MEMBER_SNAPSHOT_NANOS) {
@@ -744,10 +742,19 @@ public final class ZyncoNode implements AutoCloseable {
 			handlePublishRequest(this.self.id(), new PublishRequest(requestId, delta));
 		}
 		else if (delta.length > MAX_FORWARDED_DELTA) {
-			// too large for one frame: in pieces, in order, as the connection takes them
-			this.forwarding.put(requestId, new Forwarding(coordinator.id(), requestId, delta));
-			forwardPieces();
-			tickSoon();
+			// too large for one frame: in pieces, in order, as the connection takes them; a
+			// connection that closes meanwhile fails the publish
+			long to = coordinator.id();
+			sendInChunks(new ChunkedSend(null, to, delta, 0, PUBLISH_CHUNK,
+					(offset, payload, last) -> new PublishChunk(requestId, offset, delta.length, last, payload), () -> {
+					}, () -> {
+						Pending pending = this.requests.remove(requestId);
+						if (pending != null) {
+							pending.fail(new ReplicationException(ReplicationException.Reason.COORDINATOR_CHANGED,
+									"the connection to the coordinator " + memberName(to)
+											+ " closed while the delta was sent; retry"));
+						}
+					}));
 		}
 		else if (!this.control.send(coordinator.id(), new PublishRequest(requestId, delta))) {
 			this.requests.remove(requestId);
@@ -757,39 +764,56 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	/**
-	 * Sends the next {@link PublishChunk}s of every delta being forwarded in pieces, as long as
-	 * the connection to the coordinator takes writes (so that a large delta is not copied into
-	 * the channel's buffers all at once); on every tick until done. A delta whose connection is
-	 * gone fails its publish. Node loop only.
+	 * Starts a chunked send (in place of a pending one with the same key) and sends what the
+	 * connection takes now; {@link #sendChunks} goes on at every tick. Node loop only.
 	 */
-	private void forwardPieces() {
-		for (java.util.Iterator<Forwarding> it = this.forwarding.values().iterator(); it.hasNext();) {
-			Forwarding f = it.next();
-			boolean failed = false;
-			while (f.offset < f.delta.length && this.control.isWritable(f.coordinator)) {
-				int length = Math.min(PUBLISH_CHUNK, f.delta.length - f.offset);
-				boolean last = f.offset + length == f.delta.length;
-				if (!this.control.send(f.coordinator, new PublishChunk(f.requestId, f.offset, f.delta.length, last,
-						Arrays.copyOfRange(f.delta, f.offset, f.offset + length)))) {
-					failed = true;
+	private void sendInChunks(ChunkedSend send) {
+		if (send.key != null) {
+			this.chunkedSends.removeIf((other) -> send.key.equals(other.key));
+		}
+		this.chunkedSends.add(send);
+		sendChunks();
+		tickSoon();
+	}
+
+	/**
+	 * Sends the next chunks of every chunked send while its member's connection takes writes,
+	 * so that an array of hundreds of megabytes is not copied into the channel's buffers at
+	 * once. A send whose connection is gone ends with its {@code gone} action, a complete one
+	 * with its {@code done} action; both run after the pass (they may start other sends).
+	 * Node loop only.
+	 */
+	private void sendChunks() {
+		List<Runnable> ended = new ArrayList<>();
+		for (java.util.Iterator<ChunkedSend> it = this.chunkedSends.iterator(); it.hasNext();) {
+			ChunkedSend send = it.next();
+			boolean gone = false;
+			do {
+				if (!this.control.isWritable(send.to)) {
+					gone = !this.control.connectedMembers().contains(send.to);
 					break;
 				}
-				f.offset += length;
-			}
-			failed |= f.offset < f.delta.length && !this.control.connectedMembers().contains(f.coordinator);
-			if (failed) {
-				it.remove();
-				Pending pending = this.requests.remove(f.requestId);
-				if (pending != null) {
-					pending.fail(new ReplicationException(
-							ReplicationException.Reason.COORDINATOR_CHANGED, "the connection to the coordinator "
-									+ memberName(f.coordinator) + " closed while the delta was sent; retry"));
+				int length = Math.min(send.chunk, send.bytes.length - send.offset);
+				boolean last = send.offset + length == send.bytes.length;
+				if (!this.control.send(send.to, send.pieces.piece(send.offset,
+						Arrays.copyOfRange(send.bytes, send.offset, send.offset + length), last))) {
+					gone = true;
+					break;
 				}
+				send.offset += length;
+				send.started = true;
 			}
-			else if (f.offset == f.delta.length) {
+			while (send.offset < send.bytes.length);
+			if (gone) {
 				it.remove();
+				ended.add(send.gone);
+			}
+			else if (send.started && send.offset == send.bytes.length) {
+				it.remove();
+				ended.add(send.done);
 			}
 		}
+		ended.forEach(Runnable::run);
 	}
 
 	/**
@@ -1697,52 +1721,17 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/**
 	 * Starts answering a catch-up: its chunks go out as the connection takes them
-	 * ({@link #serveCatchUps}), from the offset the member asked for, in place of an answer to
-	 * the member's earlier request for the same state. Node loop only.
+	 * ({@link #sendChunks}), from the offset the member asked for, in place of an answer to the
+	 * member's earlier request for the same state. An answer whose connection is gone is
+	 * dropped: the member asks again, from what it holds. Node loop only.
 	 */
 	private void sendCatchUpChunks(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded) {
-		// a member asking again for the same state gave up on the earlier answer
-		this.serving.removeIf((s) -> s.to == to && s.request.state().equals(request.state()));
-		this.serving.add(new Serving(to, request, kind, want, encoded, (int) Math.min(request.offset(), encoded.length)));
-		serveCatchUps();
-		tickSoon();
-	}
-
-	/**
-	 * Sends the next chunks of every catch-up answer in progress while the member's connection
-	 * takes writes (so that an answer of hundreds of megabytes is not copied into the channel's
-	 * buffers at once); on every tick until done. An answer whose connection is gone is dropped:
-	 * the member asks again, from what it holds. Node loop only.
-	 */
-	private void serveCatchUps() {
-		for (java.util.Iterator<Serving> it = this.serving.iterator(); it.hasNext();) {
-			Serving s = it.next();
-			boolean gone = false;
-			do {
-				if (!this.control.isWritable(s.to)) {
-					gone = !this.control.connectedMembers().contains(s.to);
-					break;
-				}
-				int length = Math.min(CATCH_UP_CHUNK, s.encoded.length - s.offset);
-				byte[] payload = Arrays.copyOfRange(s.encoded, s.offset, s.offset + length);
-				boolean last = s.offset + length == s.encoded.length;
-				if (!this.control.send(s.to, new CatchUpChunk(s.request.requestId(), s.kind, s.request.state(),
-						s.want.number(), s.want.rootFingerprint(), s.offset, last, true, "", payload))) {
-					gone = true;
-					break;
-				}
-				s.offset += length;
-				s.started = true;
-			}
-			while (s.offset < s.encoded.length);
-			if (gone) {
-				it.remove();
-			}
-			else if (s.offset == s.encoded.length && s.started) {
-				it.remove();
-				this.stats.catchUpsServed.increment();
-			}
-		}
+		sendInChunks(new ChunkedSend(List.of(to, request.state()), to, encoded,
+				(int) Math.min(request.offset(), encoded.length), CATCH_UP_CHUNK,
+				(offset, payload, last) -> new CatchUpChunk(request.requestId(), kind, request.state(), want.number(),
+						want.rootFingerprint(), offset, last, true, "", payload),
+				this.stats.catchUpsServed::increment, () -> {
+				}));
 	}
 
 	private void handleCatchUpChunk(long from, CatchUpChunk chunk) {
@@ -2251,50 +2240,49 @@ public final class ZyncoNode implements AutoCloseable {
 
 	}
 
-	/** A catch-up answer being sent in chunks. Node loop only. */
-	private static final class Serving {
+	/** Makes the control message that carries one chunk of a {@link ChunkedSend}. */
+	@FunctionalInterface
+	private interface ChunkMessage {
 
-		final long to;
-
-		final CatchUpRequest request;
-
-		final byte kind;
-
-		final Version want;
-
-		final byte[] encoded;
-
-		int offset;
-
-		/** Whether a chunk went out (an empty answer still sends its one, last chunk). */
-		boolean started;
-
-		Serving(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded, int offset) {
-			this.to = to;
-			this.request = request;
-			this.kind = kind;
-			this.want = want;
-			this.encoded = encoded;
-			this.offset = offset;
-		}
+		ControlMessage piece(int offset, byte[] payload, boolean last);
 
 	}
 
-	/** A delta on its way to the coordinator in pieces. Node loop only. */
-	private static final class Forwarding {
+	/**
+	 * An array on its way to a member in chunks ({@link #sendChunks}). Node loop only.
+	 */
+	private static final class ChunkedSend {
 
-		final long coordinator;
+		/** What a newer send with an equal key replaces; null for none. */
+		final Object key;
 
-		final long requestId;
+		final long to;
 
-		final byte[] delta;
+		final byte[] bytes;
+
+		final int chunk;
+
+		final ChunkMessage pieces;
+
+		final Runnable done;
+
+		final Runnable gone;
 
 		int offset;
 
-		Forwarding(long coordinator, long requestId, byte[] delta) {
-			this.coordinator = coordinator;
-			this.requestId = requestId;
-			this.delta = delta;
+		/** Whether a chunk went out (an empty array still sends its one, last chunk). */
+		boolean started;
+
+		ChunkedSend(Object key, long to, byte[] bytes, int offset, int chunk, ChunkMessage pieces, Runnable done,
+				Runnable gone) {
+			this.key = key;
+			this.to = to;
+			this.bytes = bytes;
+			this.offset = offset;
+			this.chunk = chunk;
+			this.pieces = pieces;
+			this.done = done;
+			this.gone = gone;
 		}
 
 	}
