@@ -1,15 +1,9 @@
 package io.zynco.benchmarks.replication;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-
-import com.dynatrace.hash4j.hashing.Hasher64;
-import com.dynatrace.hash4j.hashing.Hashing;
 
 import io.zynco.state.Delta;
 import io.zynco.state.Edit;
@@ -37,11 +31,6 @@ public final class PackedLeafPrototype {
 	private static final int BRANCH_BITS = 3;
 
 	private static final int LEAF_MAX = 32;
-
-	/** The engine's seeds (io.zynco.state.internal.Hashes; part of the wire contract). */
-	private static final Hasher64 KEY_HASH = Hashing.xxh3_64(0x5A594E43_4B455931L);
-
-	private static final Hasher64 FINGERPRINT = Hashing.xxh3_64(0x5A594E43_46505231L);
 
 	private PackedLeafPrototype() {
 	}
@@ -100,72 +89,49 @@ public final class PackedLeafPrototype {
 		long expectedRoot = rootOfSegments(edit.snapshot());
 		edit = null;
 		System.out.printf("snapshot %d bytes, %d entries; 1%% delta %d bytes%n", snapshot.length, entries, delta.length);
-		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 		for (int round = 1; round <= rounds; round++) {
 			System.gc();
-			long gc0 = gcMillis();
-			long a0 = threads.getCurrentThreadAllocatedBytes();
-			long t0 = System.nanoTime();
+			ThreadCost e0 = ThreadCost.now();
 			Snapshot engine = Delta.decode(snapshot).applyTo(empty);
-			long t1 = System.nanoTime();
-			long a1 = threads.getCurrentThreadAllocatedBytes();
-			long gc1 = gcMillis();
+			ThreadCost e1 = ThreadCost.now();
 			long engineRoot = rootOfSegments(engine);
+			if (engineRoot != expectedRoot) {
+				throw new IllegalStateException("the engine's fingerprint sum differs from the published snapshot's");
+			}
 			engine = null;
-			System.gc();
-			long gc2 = gcMillis();
-			long a2 = threads.getCurrentThreadAllocatedBytes();
-			long t2 = System.nanoTime();
-			Object[] packed = build(snapshot);
-			long t3 = System.nanoTime();
-			long a3 = threads.getCurrentThreadAllocatedBytes();
-			long gc3 = gcMillis();
-			long packedRoot = 0;
-			for (Object segment : packed) {
-				packedRoot += fingerprint(segment);
-			}
-			if (packedRoot != engineRoot || engineRoot != expectedRoot) {
-				throw new IllegalStateException("the prototype's fingerprint sum differs from the engine's");
-			}
-			long t4 = System.nanoTime();
-			long[] copied = new long[2];
-			Object[] next = applyReplacements(packed, delta, copied, null);
-			long t5 = System.nanoTime();
-			if (next.length != packed.length) {
-				throw new IllegalStateException();
-			}
-			packed = null;
-			next = null;
-			System.gc();
-			long gc4 = gcMillis();
-			long a4 = threads.getCurrentThreadAllocatedBytes();
-			long t6 = System.nanoTime();
-			Slabs slabs = new Slabs();
-			Object[] slabbed = build(snapshot, slabs);
-			long t7 = System.nanoTime();
-			long a5 = threads.getCurrentThreadAllocatedBytes();
-			long gc5 = gcMillis();
-			long slabRoot = 0;
-			for (Object segment : slabbed) {
-				slabRoot += fingerprint(segment);
-			}
-			if (slabRoot != engineRoot) {
-				throw new IllegalStateException("the slab prototype's fingerprint sum differs from the engine's");
-			}
-			long[] slabCopied = new long[2];
-			long t8 = System.nanoTime();
-			Object[] slabNext = applyReplacements(slabbed, delta, slabCopied, slabs);
-			long t9 = System.nanoTime();
-			if (slabNext.length != slabbed.length) {
-				throw new IllegalStateException();
-			}
-			System.out.printf("round %d: engine decode+apply %.3f s, %,d MB allocated, GC %d ms%n"
-					+ "         packed leaves %.3f s, %,d MB allocated, GC %d ms; 1%% delta %.1f ms: %,d leaves, %,d MB copied%n"
-					+ "         slabs         %.3f s, %,d MB allocated, GC %d ms; 1%% delta %.1f ms: %,d leaves, %,d MB copied%n",
-					round, (t1 - t0) / 1e9, (a1 - a0) >> 20, gc1 - gc0, (t3 - t2) / 1e9, (a3 - a2) >> 20, gc3 - gc2,
-					(t5 - t4) / 1e6, copied[0], copied[1] >> 20, (t7 - t6) / 1e9, (a5 - a4) >> 20, gc5 - gc4,
-					(t9 - t8) / 1e6, slabCopied[0], slabCopied[1] >> 20);
+			String packed = measure("packed leaves", snapshot, delta, null, engineRoot);
+			String slabs = measure("slabs        ", snapshot, delta, new Slabs(), engineRoot);
+			System.out.printf("round %d: engine decode+apply %.3f s, %,d MB allocated, GC %d ms%n%s%n%s%n", round,
+					e1.secondsSince(e0), e1.allocatedMibSince(e0), e1.gcMillisSince(e0), packed, slabs);
 		}
+	}
+
+	/**
+	 * Builds the snapshot into packed leaves, or slab leaves when {@code slabs} is given, checks
+	 * its fingerprint sum, applies the delta, and says what each step cost.
+	 */
+	private static String measure(String layout, byte[] snapshot, byte[] delta, Slabs slabs, long engineRoot) {
+		System.gc();
+		ThreadCost b0 = ThreadCost.now();
+		Object[] built = build(snapshot, slabs);
+		ThreadCost b1 = ThreadCost.now();
+		long root = 0;
+		for (Object segment : built) {
+			root += fingerprint(segment);
+		}
+		if (root != engineRoot) {
+			throw new IllegalStateException("the " + layout.strip() + " fingerprint sum differs from the engine's");
+		}
+		long[] copied = new long[2];
+		ThreadCost d0 = ThreadCost.now();
+		Object[] next = applyReplacements(built, delta, copied, slabs);
+		ThreadCost d1 = ThreadCost.now();
+		if (next.length != built.length) {
+			throw new IllegalStateException();
+		}
+		return String.format("         %s %.3f s, %,d MB allocated, GC %d ms; 1%% delta %.1f ms: %,d leaves, %,d MB copied",
+				layout, b1.secondsSince(b0), b1.allocatedMibSince(b0), b1.gcMillisSince(b0),
+				d1.secondsSince(d0) * 1e3, copied[0], copied[1] >> 20);
 	}
 
 	/** Sum of the engine snapshot's segment fingerprints (its root's input). */
@@ -173,14 +139,6 @@ public final class PackedLeafPrototype {
 		long sum = 0;
 		for (int s = 0; s < snapshot.segmentCount(); s++) {
 			sum += snapshot.segmentFingerprint(s);
-		}
-		return sum;
-	}
-
-	private static long gcMillis() {
-		long sum = 0;
-		for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-			sum += Math.max(0, gc.getCollectionTime());
 		}
 		return sum;
 	}
@@ -197,34 +155,23 @@ public final class PackedLeafPrototype {
 
 	// ---------------------------------------------------------------- build
 
-	/** Parses the encoded snapshot's puts and builds the segments (see the class comment). */
-	static Object[] build(byte[] encoded) {
-		return build(encoded, null);
-	}
-
-	/** {@link #build(byte[])} into packed leaves, or into slab leaves when {@code slabs} is given. */
+	/**
+	 * Parses the encoded snapshot's puts and builds the segments (see the class comment) of
+	 * packed leaves, or of slab leaves when {@code slabs} is given.
+	 */
 	static Object[] build(byte[] encoded, Slabs slabs) {
-		int p = 8 + (encoded[7] & 0xFF) + 5 * 8;
-		int n = ByteBuffer.wrap(encoded, p, 4).getInt();
-		p += 4;
+		// a snapshot has puts only, so change indexes are entry indexes
+		int n = EncodedChanges.count(encoded);
 		long[] hashes = new long[n];
 		long[] fingerprints = new long[n];
 		int[] starts = new int[n];
 		int[] lengths = new int[n];
-		int[] cursor = new int[1];
-		for (int i = 0; i < n; i++) {
-			p++; // kind: the snapshot has puts only
-			cursor[0] = p;
-			int length = varint(encoded, cursor);
-			int start = cursor[0];
-			cursor[0] = start;
-			int keyLength = varint(encoded, cursor);
-			hashes[i] = KEY_HASH.hashBytesToLong(encoded, cursor[0], keyLength);
-			fingerprints[i] = FINGERPRINT.hashBytesToLong(encoded, start, length);
+		EncodedChanges.forEachPut(encoded, (i, start, length, keyHash) -> {
+			hashes[i] = keyHash;
+			fingerprints[i] = EncodedChanges.FINGERPRINT.hashBytesToLong(encoded, start, length);
 			starts[i] = start;
 			lengths[i] = length;
-			p = start + length;
-		}
+		});
 		Object[] segments = new Object[1 << SEGMENT_BITS];
 		int from = 0;
 		for (int s = 0; s < segments.length; s++) {
@@ -244,31 +191,9 @@ public final class PackedLeafPrototype {
 
 	private static Object node(byte[] encoded, long[] hashes, long[] fingerprints, int[] starts, int[] lengths,
 			int from, int to, int level, Slabs slabs) {
-		if ((to - from <= LEAF_MAX || shift(level) < 0) && slabs != null) {
-			long[] refs = new long[to - from];
-			long fp = 0;
-			for (int i = from; i < to; i++) {
-				refs[i - from] = slabs.append(encoded, starts[i], lengths[i]);
-				fp += fingerprints[i];
-			}
-			return new SlabLeaf(Arrays.copyOfRange(hashes, from, to), refs, Arrays.copyOfRange(lengths, from, to), fp);
-		}
 		if (to - from <= LEAF_MAX || shift(level) < 0) {
-			int bytes = 0;
-			for (int i = from; i < to; i++) {
-				bytes += lengths[i];
-			}
-			byte[] data = new byte[bytes];
-			int[] ends = new int[to - from];
-			long fp = 0;
-			int q = 0;
-			for (int i = from; i < to; i++) {
-				System.arraycopy(encoded, starts[i], data, q, lengths[i]);
-				q += lengths[i];
-				ends[i - from] = q;
-				fp += fingerprints[i];
-			}
-			return new Leaf(Arrays.copyOfRange(hashes, from, to), ends, data, fp);
+			return (slabs != null) ? slabLeaf(encoded, hashes, fingerprints, starts, lengths, from, to, slabs)
+					: packedLeaf(encoded, hashes, fingerprints, starts, lengths, from, to);
 		}
 		Object[] children = new Object[1 << BRANCH_BITS];
 		long fp = 0;
@@ -285,32 +210,51 @@ public final class PackedLeafPrototype {
 		return new Branch(children, fp);
 	}
 
+	private static SlabLeaf slabLeaf(byte[] encoded, long[] hashes, long[] fingerprints, int[] starts, int[] lengths,
+			int from, int to, Slabs slabs) {
+		long[] refs = new long[to - from];
+		long fp = 0;
+		for (int i = from; i < to; i++) {
+			refs[i - from] = slabs.append(encoded, starts[i], lengths[i]);
+			fp += fingerprints[i];
+		}
+		return new SlabLeaf(Arrays.copyOfRange(hashes, from, to), refs, Arrays.copyOfRange(lengths, from, to), fp);
+	}
+
+	private static Leaf packedLeaf(byte[] encoded, long[] hashes, long[] fingerprints, int[] starts, int[] lengths,
+			int from, int to) {
+		int bytes = 0;
+		for (int i = from; i < to; i++) {
+			bytes += lengths[i];
+		}
+		byte[] data = new byte[bytes];
+		int[] ends = new int[to - from];
+		long fp = 0;
+		int q = 0;
+		for (int i = from; i < to; i++) {
+			System.arraycopy(encoded, starts[i], data, q, lengths[i]);
+			q += lengths[i];
+			ends[i - from] = q;
+			fp += fingerprints[i];
+		}
+		return new Leaf(Arrays.copyOfRange(hashes, from, to), ends, data, fp);
+	}
+
 	// ---------------------------------------------------------------- a delta of replacements
 
 	/**
 	 * Applies the delta's puts, which all replace existing entries in the benchmark's 1% delta,
-	 * with path copying: every leaf that holds a changed entry is rebuilt, copying all its
-	 * entries' bytes. {@code copied} receives the leaves rebuilt and the bytes copied.
+	 * with path copying: every leaf that holds a changed entry is rebuilt, a packed leaf copying
+	 * all its entries' bytes, a slab leaf its references (the new entry goes to {@code slabs}).
+	 * {@code copied} receives the leaves rebuilt and the bytes copied.
 	 */
 	static Object[] applyReplacements(Object[] segments, byte[] encoded, long[] copied, Slabs slabs) {
 		Object[] result = segments.clone();
-		int p = 8 + (encoded[7] & 0xFF) + 5 * 8;
-		int n = ByteBuffer.wrap(encoded, p, 4).getInt();
-		p += 4;
-		int[] cursor = new int[1];
-		for (int i = 0; i < n; i++) {
-			p++;
-			cursor[0] = p;
-			int length = varint(encoded, cursor);
-			int start = cursor[0];
-			cursor[0] = start;
-			int keyLength = varint(encoded, cursor);
-			long hash = KEY_HASH.hashBytesToLong(encoded, cursor[0], keyLength);
+		EncodedChanges.forEachPut(encoded, (i, start, length, hash) -> {
 			int segment = (int) (hash >>> (64 - SEGMENT_BITS));
 			result[segment] = replace(result[segment], segments[segment], hash, encoded, start, length, 0, copied,
 					slabs);
-			p = start + length;
-		}
+		});
 		return result;
 	}
 
@@ -333,8 +277,8 @@ public final class PackedLeafPrototype {
 			long[] refs = leaf.refs().clone();
 			int[] lengths = leaf.lengths().clone();
 			byte[] slab = slabs.slabs.get((int) (leaf.refs()[i] >>> 32));
-			long fp = leaf.fingerprint() - FINGERPRINT.hashBytesToLong(slab, (int) leaf.refs()[i], leaf.lengths()[i])
-					+ FINGERPRINT.hashBytesToLong(encoded, start, length);
+			long fp = leaf.fingerprint() - EncodedChanges.FINGERPRINT.hashBytesToLong(slab, (int) leaf.refs()[i], leaf.lengths()[i])
+					+ EncodedChanges.FINGERPRINT.hashBytesToLong(encoded, start, length);
 			refs[i] = slabs.append(encoded, start, length);
 			lengths[i] = length;
 			if (node == original) {
@@ -359,24 +303,13 @@ public final class PackedLeafPrototype {
 		for (int q = i; q < ends.length; q++) {
 			ends[q] += length - oldLength;
 		}
-		long fp = leaf.fingerprint() - FINGERPRINT.hashBytesToLong(leaf.data(), oldStart, oldLength)
-				+ FINGERPRINT.hashBytesToLong(encoded, start, length);
+		long fp = leaf.fingerprint() - EncodedChanges.FINGERPRINT.hashBytesToLong(leaf.data(), oldStart, oldLength)
+				+ EncodedChanges.FINGERPRINT.hashBytesToLong(encoded, start, length);
 		if (node == original) {
 			copied[0]++;
 		}
 		copied[1] += data.length;
 		return new Leaf(leaf.hashes(), ends, data, fp);
-	}
-
-	private static int varint(byte[] bytes, int[] cursor) {
-		int result = 0;
-		for (int shift = 0;; shift += 7) {
-			byte b = bytes[cursor[0]++];
-			result |= (b & 0x7F) << shift;
-			if (b >= 0) {
-				return result;
-			}
-		}
 	}
 
 }

@@ -10,9 +10,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-import com.dynatrace.hash4j.hashing.Hasher64;
-import com.dynatrace.hash4j.hashing.Hashing;
-
 import io.zynco.state.Delta;
 import io.zynco.state.Edit;
 import io.zynco.state.Snapshot;
@@ -140,51 +137,16 @@ public final class PublishPathProfile {
 	}
 
 
-	/** The entry fingerprint's seed (io.zynco.state.internal.Hashes; part of the wire contract). */
-	private static final Hasher64 FINGERPRINT = Hashing.xxh3_64(0x5A594E43_46505231L);
-
-	private static final Hasher64 KEY_HASH = Hashing.xxh3_64(0x5A594E43_4B455931L);
-
 	/**
 	 * What verifying a snapshot costs at least, with no per-entry object: walks the encoded
-	 * changes of {@code delta} (see {@link Delta}) and, for each put, hashes its key and
-	 * fingerprints its entry where they lie, summing the fingerprints as the root does.
+	 * changes of {@code delta} and, for each put, hashes its key and fingerprints its entry
+	 * where they lie, summing them as the root sums fingerprints.
 	 */
 	private static long parseAndFingerprint(byte[] delta) {
-		int nameLength = delta[7] & 0xFF;
-		int p = 8 + nameLength + 5 * 8;
-		int changes = ByteBuffer.wrap(delta, p, 4).getInt();
-		p += 4;
-		long sum = 0;
-		int[] cursor = new int[1];
-		for (int i = 0; i < changes; i++) {
-			byte kind = delta[p++];
-			cursor[0] = p;
-			int length = varint(delta, cursor);
-			p = cursor[0];
-			if (kind == 1) {
-				cursor[0] = p;
-				int keyLength = varint(delta, cursor);
-				sum += KEY_HASH.hashBytesToLong(delta, cursor[0], keyLength);
-				sum += FINGERPRINT.hashBytesToLong(delta, p, length);
-				p += length;
-			}
-			else {
-				p += length;
-			}
-		}
-		return sum;
-	}
-
-	private static int varint(byte[] bytes, int[] cursor) {
-		int result = 0;
-		for (int shift = 0;; shift += 7) {
-			byte b = bytes[cursor[0]++];
-			result |= (b & 0x7F) << shift;
-			if (b >= 0) {
-				return result;
-			}
-		}
+		long[] sum = new long[1];
+		EncodedChanges.forEachPut(delta, (index, start, length, keyHash) -> sum[0] += keyHash
+				+ EncodedChanges.FINGERPRINT.hashBytesToLong(delta, start, length));
+		return sum[0];
 	}
 
 	/**

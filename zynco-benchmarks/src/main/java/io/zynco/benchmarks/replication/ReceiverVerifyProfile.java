@@ -1,6 +1,5 @@
 package io.zynco.benchmarks.replication;
 
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -49,7 +48,7 @@ public final class ReceiverVerifyProfile {
 		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
 			.getOperatingSystemMXBean();
 		for (int round = 1; round <= rounds; round++) {
-			long gc0 = gcMillis();
+			long gc0 = ThreadCost.collectorMillis();
 			long cpu0 = mx.getCurrentThreadCpuTime();
 			long process0 = os.getProcessCpuTime();
 			long t0 = System.nanoTime();
@@ -61,7 +60,7 @@ public final class ReceiverVerifyProfile {
 			long process = os.getProcessCpuTime() - process0;
 			System.out.printf("round %d: decode %.2f s, apply %.2f s, total %.2f s; CPU: this thread %.2f s, process %.2f s; GC pauses %.2f s; %d entries%n",
 					round, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t2 - t0) / 1e9, cpu / 1e9, process / 1e9,
-					(gcMillis() - gc0) / 1e3, target.size());
+					(ThreadCost.collectorMillis() - gc0) / 1e3, target.size());
 			delta = null;
 			target = null;
 			System.gc();
@@ -69,14 +68,6 @@ public final class ReceiverVerifyProfile {
 		if (pool != null) {
 			pool.shutdown();
 		}
-	}
-
-	private static long gcMillis() {
-		long sum = 0;
-		for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-			sum += Math.max(0, gc.getCollectionTime());
-		}
-		return sum;
 	}
 
 }
