@@ -1126,15 +1126,15 @@ public final class ZyncoNode implements AutoCloseable {
 			finishIncoming(in, false, "base version " + in.begin.baseVersion() + " left the window", null, null);
 			return;
 		}
-		// the transfer gives its buffer up, and the worker drops it once decoded, so that the
-		// collector can reclaim hundreds of megabytes while the snapshot is built
+		// the transfer gives its buffer up to the worker, whose decoded delta keeps it as the
+		// slab of the new version's entries (no copy); if the delta is rejected, the buffer is
+		// dropped with it
 		AtomicReference<byte[]> buffer = new AtomicReference<>(in.transfer.takePayload());
 		int parallelism = workerParallelism();
 		this.worker.execute(() -> {
 			try {
-				byte[] bytes = buffer.getAndSet(null);
-				Delta delta = Delta.decode(bytes, 0, bytes.length, this.worker, parallelism);
-				bytes = null;
+				// the delta takes the buffer over: its entries stay there, as the new version's slab
+				Delta delta = Delta.decodeOwned(buffer.getAndSet(null), this.worker, parallelism);
 				checkDeltaMatches(delta, in.begin);
 				Snapshot target = delta.applyTo(base.snapshot(), this.worker, parallelism);
 				ParentCost cost = ParentCost.measure(target, base.snapshot());
@@ -1772,7 +1772,7 @@ public final class ZyncoNode implements AutoCloseable {
 		long parent = (base != null) ? base.number() : Version.NO_PARENT;
 		this.worker.execute(() -> {
 			try {
-				Delta delta = Delta.decode(bytes, 0, bytes.length, this.worker, workerParallelism());
+				Delta delta = Delta.decodeOwned(bytes, this.worker, workerParallelism());
 				if (delta.targetVersion() != c.wantVersion || delta.targetRoot() != c.wantRoot) {
 					throw new IllegalArgumentException("catch-up answer is for version " + delta.targetVersion());
 				}

@@ -5,6 +5,7 @@ import java.util.Objects;
 import io.zynco.state.internal.ChangeArrays;
 import io.zynco.state.internal.EntryBlobs;
 import io.zynco.state.internal.Hashes;
+import io.zynco.state.internal.Slabs;
 
 /**
  * Effective changes between two snapshots: puts of new or changed entries and removes of
@@ -59,8 +60,8 @@ public final class ChangeSet {
 	public long payloadBytes() {
 		long bytes = 0;
 		for (int i = 0; i < this.arrays.size(); i++) {
-			byte[] blob = this.arrays.blob(i);
-			bytes += blob.length - EntryBlobs.keyOffset(blob);
+			int offset = this.arrays.offset(i);
+			bytes += offset + this.arrays.length(i) - EntryBlobs.keyOffset(this.arrays.slab(i), offset);
 		}
 		return bytes;
 	}
@@ -70,11 +71,13 @@ public final class ChangeSet {
 		for (int i = 0; i < this.arrays.size(); i++) {
 			// the visitor may be a bean's builder: a yield point per change
 			Yield.point();
-			byte[] blob = this.arrays.blob(i);
-			int keyLength = EntryBlobs.keyLength(blob);
-			int keyOffset = EntryBlobs.varintSize(keyLength);
+			byte[] slab = this.arrays.slab(i);
+			int offset = this.arrays.offset(i);
+			int keyLength = EntryBlobs.keyLength(slab, offset);
+			int keyOffset = offset + EntryBlobs.varintSize(keyLength);
 			int valueOffset = keyOffset + keyLength;
-			visitor.visit(this.arrays.isPut(i), blob, keyOffset, keyLength, valueOffset, blob.length - valueOffset);
+			visitor.visit(this.arrays.isPut(i), slab, keyOffset, keyLength, valueOffset,
+					offset + this.arrays.length(i) - valueOffset);
 		}
 	}
 
@@ -97,6 +100,8 @@ public final class ChangeSet {
 	/** Collects operations in any order. Not thread-safe; use once. */
 	public static final class Builder {
 
+		private final Slabs.Stager stager = new Slabs.Stager();
+
 		private final ChangeArrays.Appender raw = new ChangeArrays.Appender(16);
 
 		private Builder() {
@@ -105,13 +110,15 @@ public final class ChangeSet {
 		public Builder put(byte[] key, byte[] value) {
 			Objects.requireNonNull(key, "key");
 			Objects.requireNonNull(value, "value");
-			this.raw.append(Hashes.keyHash(key, 0, key.length), EntryBlobs.of(key, value), ChangeArrays.PUT);
+			long span = this.stager.entry(key, 0, key.length, value, 0, value.length);
+			this.raw.append(Hashes.keyHash(key, 0, key.length), this.stager.slab(), span, ChangeArrays.PUT);
 			return this;
 		}
 
 		public Builder remove(byte[] key) {
 			Objects.requireNonNull(key, "key");
-			this.raw.append(Hashes.keyHash(key, 0, key.length), EntryBlobs.keyOnly(key), ChangeArrays.REMOVE);
+			long span = this.stager.entry(key, 0, key.length, key, 0, 0);
+			this.raw.append(Hashes.keyHash(key, 0, key.length), this.stager.slab(), span, ChangeArrays.REMOVE);
 			return this;
 		}
 

@@ -11,8 +11,8 @@ import java.util.zip.CRC32C;
 
 import io.zynco.state.internal.ChangeArrays;
 import io.zynco.state.internal.EntryBlobs;
-import io.zynco.state.internal.Hashes;
 import io.zynco.state.internal.Parallel;
+import io.zynco.state.internal.Slabs;
 
 /**
  * The effective changes from one version of a state to the next, with the fingerprints that
@@ -211,11 +211,11 @@ public final class Delta {
 	}
 
 	private static int changeBodyLength(ChangeArrays arrays, int i) {
-		byte[] blob = arrays.blob(i);
+		int length = arrays.length(i);
 		if (arrays.isPut(i)) {
-			return EntryBlobs.varintSize(blob.length) + blob.length;
+			return EntryBlobs.varintSize(length) + length;
 		}
-		return blob.length; // a key-only blob is already varint(keyLength) | key
+		return length; // a key-only entry is already varint(keyLength) | key
 	}
 
 	private byte[] nameBytes() {
@@ -276,13 +276,13 @@ public final class Delta {
 			int p = (int) offsets[c];
 			for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
 				yieldEvery16(i);
-				byte[] blob = arrays.blob(i);
+				int length = arrays.length(i);
 				out[p++] = arrays.kind(i);
 				if (arrays.isPut(i)) {
-					p = EntryBlobs.writeVarint(out, p, blob.length);
+					p = EntryBlobs.writeVarint(out, p, length);
 				}
-				System.arraycopy(blob, 0, out, p, blob.length);
-				p += blob.length;
+				System.arraycopy(arrays.slab(i), arrays.offset(i), out, p, length);
+				p += length;
 			}
 		});
 		int p = (int) offsets[chunks];
@@ -324,7 +324,8 @@ public final class Delta {
 
 	/**
 	 * Decodes {@code bytes[offset, offset+length)}, checking the checksum, every field and
-	 * every length before use. Nothing of the input is referenced afterwards.
+	 * every length before use. Nothing of the input is referenced afterwards: the range is
+	 * copied once (see {@link #decodeOwned} to decode without the copy).
 	 * @throws DeltaFormatException if the input is not a valid delta
 	 */
 	public static Delta decode(byte[] bytes, int offset, int length) {
@@ -332,25 +333,40 @@ public final class Delta {
 	}
 
 	/**
-	 * {@link #decode(byte[], int, int)} with the entries copied, hashed and order-checked in
-	 * parallel by the caller and helper tasks of {@code executor}, once one sequential pass has
-	 * checked every length. The same checks and the same result; when the input has several
-	 * defects, the one reported may differ.
+	 * {@link #decode(byte[], int, int)} with the entries hashed and order-checked in parallel by
+	 * the caller and helper tasks of {@code executor}, once one sequential pass has checked
+	 * every length. The same checks and the same result; when the input has several defects,
+	 * the one reported may differ.
 	 * @param executor runs helpers; {@code null} to decode on the caller alone
 	 * @param parallelism threads to use, the caller included
 	 */
 	public static Delta decode(byte[] bytes, int offset, int length, Executor executor, int parallelism) {
 		Objects.checkFromIndexSize(offset, length, bytes.length);
+		return decodeOwned(Arrays.copyOfRange(bytes, offset, offset + length), executor, parallelism);
+	}
+
+	/**
+	 * {@link #decode(byte[], int, int, Executor, int)} of a whole array that the delta takes
+	 * over: its entries stay where they are, and the snapshots built from it refer to them
+	 * there, so decoding copies nothing. The caller must not modify the array afterwards. This
+	 * is how a node decodes a transfer it has just received (the array is a slab of the
+	 * engine, see {@code io.zynco.state.internal.Slabs}).
+	 * @param executor runs helpers; {@code null} to decode on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 * @throws DeltaFormatException if the input is not a valid delta
+	 */
+	public static Delta decodeOwned(byte[] bytes, Executor executor, int parallelism) {
+		int length = bytes.length;
 		if (length < MIN_ENCODED_LENGTH) {
 			throw reject(DeltaFormatException.Reason.TRUNCATED,
 					"delta of " + length + " bytes is shorter than the minimum " + MIN_ENCODED_LENGTH);
 		}
-		ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+		ByteBuffer in = ByteBuffer.wrap(bytes);
 		if (in.getInt() != MAGIC) {
 			throw reject(DeltaFormatException.Reason.BAD_MAGIC, "input does not start with the delta magic 0x5A594E44");
 		}
-		int end = offset + length - TRAILER;
-		if (crc32c(bytes, offset, length - TRAILER) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
+		int end = length - TRAILER;
+		if (crc32c(bytes, 0, end) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
 			throw reject(DeltaFormatException.Reason.BAD_CHECKSUM, "delta checksum (CRC32C) does not match");
 		}
 		byte version = in.get();
@@ -392,10 +408,9 @@ public final class Delta {
 					"delta announces " + Integer.toUnsignedString(changeCount) + " changes in " + (end - p) + " bytes");
 		}
 		// pass 1, sequential: every kind and length, so that pass 2 reads only checked ranges;
-		// starts[i] and ends[i] bound change i's blob
+		// spans[i] is where change i's entry lies in the input
 		byte[] kinds = new byte[changeCount];
-		int[] starts = new int[changeCount];
-		int[] ends = new int[changeCount];
+		long[] spans = new long[changeCount];
 		int[] cursor = new int[1];
 		for (int i = 0; i < changeCount; i++) {
 			yieldEvery16(i);
@@ -418,7 +433,7 @@ public final class Delta {
 					throw reject(DeltaFormatException.Reason.BAD_FIELD,
 							"key length " + keyLength + " of change " + i + " exceeds its entry");
 				}
-				starts[i] = p;
+				spans[i] = Slabs.span(p, entryLength);
 				p += entryLength;
 			}
 			else if (kind == ChangeArrays.REMOVE) {
@@ -429,23 +444,22 @@ public final class Delta {
 					throw reject(DeltaFormatException.Reason.TRUNCATED,
 							"key length " + keyLength + " of change " + i + " exceeds the input");
 				}
-				starts[i] = p;
+				spans[i] = Slabs.span(p, header + keyLength);
 				p += header + keyLength;
 			}
 			else {
 				throw reject(DeltaFormatException.Reason.BAD_FIELD, "change " + i + " has unknown kind " + kind);
 			}
 			kinds[i] = kind;
-			ends[i] = p;
 		}
 		if (p != end) {
 			throw reject(DeltaFormatException.Reason.TRAILING_BYTES,
 					"delta has " + (end - p) + " bytes after its last change");
 		}
-		// pass 2, in chunks: copy each blob out, hash its key, check the order inside the chunk;
-		// then the order across chunk boundaries
+		// pass 2, in chunks: hash each entry's key where it is, check the order inside the
+		// chunk; then the order across chunk boundaries. The entries stay in the input, which
+		// becomes their slab.
 		long[] hashes = new long[changeCount];
-		byte[][] blobs = new byte[changeCount][];
 		int chunkSize = chunkSize(changeCount, parallelism);
 		int chunks = (changeCount + chunkSize - 1) / chunkSize;
 		Parallel.forEachChunk(chunks, (changeCount >= 2 * DECODE_CHUNK) ? executor : null, parallelism, (c) -> {
@@ -453,21 +467,20 @@ public final class Delta {
 			int to = Math.min(changeCount, from + chunkSize);
 			for (int i = from; i < to; i++) {
 				yieldEvery16(i);
-				byte[] blob = Arrays.copyOfRange(bytes, starts[i], ends[i]);
-				int keyLength = EntryBlobs.keyLength(blob);
-				hashes[i] = Hashes.keyHash(blob, EntryBlobs.varintSize(keyLength), keyLength);
-				blobs[i] = blob;
+				hashes[i] = EntryBlobs.keyHash(bytes, Slabs.offset(spans[i]));
 				if (i > from) {
-					checkOrder(hashes, blobs, i);
+					checkOrder(hashes, bytes, spans, i);
 				}
 			}
 		});
 		for (int c = 1; c < chunks; c++) {
-			checkOrder(hashes, blobs, c * chunkSize);
+			checkOrder(hashes, bytes, spans, c * chunkSize);
 		}
+		byte[][] slabs = new byte[changeCount][];
+		Arrays.fill(slabs, bytes);
 		try {
 			return new Delta(name, segmentBits, baseVersion, baseRoot, targetVersion, targetRoot, targetSize,
-					new ChangeSet(ChangeArrays.ofSorted(hashes, blobs, kinds)));
+					new ChangeSet(ChangeArrays.ofSorted(hashes, slabs, spans, kinds)));
 		}
 		catch (IllegalArgumentException ex) {
 			throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
@@ -480,8 +493,9 @@ public final class Delta {
 	 */
 	private static final int DECODE_CHUNK = 4096;
 
-	private static void checkOrder(long[] hashes, byte[][] blobs, int i) {
-		if (EntryBlobs.compare(hashes[i - 1], blobs[i - 1], hashes[i], blobs[i]) >= 0) {
+	private static void checkOrder(long[] hashes, byte[] bytes, long[] spans, int i) {
+		if (EntryBlobs.compare(hashes[i - 1], bytes, Slabs.offset(spans[i - 1]), hashes[i], bytes,
+				Slabs.offset(spans[i])) >= 0) {
 			throw reject(DeltaFormatException.Reason.BAD_ORDER, "delta change " + i
 					+ " is out of order or repeats a key (changes must be sorted by key hash, then key, each key once)");
 		}

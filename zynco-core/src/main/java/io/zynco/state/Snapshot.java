@@ -9,9 +9,12 @@ import java.util.concurrent.Executor;
 import com.dynatrace.hash4j.hashing.HashStream64;
 
 import io.zynco.state.internal.ChangeArrays;
+import io.zynco.state.internal.Compaction;
 import io.zynco.state.internal.EntryBlobs;
 import io.zynco.state.internal.Hashes;
+import io.zynco.state.internal.Leaf;
 import io.zynco.state.internal.Node;
+import io.zynco.state.internal.Slabs;
 import io.zynco.state.internal.Trie;
 
 /**
@@ -45,9 +48,17 @@ public final class Snapshot {
 
 	private final long rootFingerprint;
 
-	private Snapshot(Trie trie, Node[] segments) {
+	/** An upper bound of the bytes of the slabs referenced that are not entries (see {@link Compaction}). */
+	private final long wasteBound;
+
+	/** The waste when it was last measured (in this snapshot or an ancestor). */
+	private final long wasteMeasured;
+
+	private Snapshot(Trie trie, Node[] segments, long wasteBound, long wasteMeasured) {
 		this.trie = trie;
 		this.segments = segments;
+		this.wasteBound = wasteBound;
+		this.wasteMeasured = wasteMeasured;
 		long count = 0;
 		long data = 0;
 		long heap = 16L + 4L * segments.length + 48;
@@ -68,8 +79,8 @@ public final class Snapshot {
 	public static Snapshot empty(int segmentBits) {
 		Trie trie = new Trie(segmentBits);
 		Node[] segments = new Node[trie.segmentCount()];
-		Arrays.fill(segments, io.zynco.state.internal.Leaf.EMPTY);
-		return new Snapshot(trie, segments);
+		Arrays.fill(segments, Leaf.EMPTY);
+		return new Snapshot(trie, segments, 0, 0);
 	}
 
 	/** A builder for a snapshot loaded from scratch. */
@@ -144,26 +155,27 @@ public final class Snapshot {
 
 	/** The value for the key, as a new array, or {@code null} if absent. */
 	public byte[] get(byte[] key) {
-		byte[] blob = findBlob(key, 0, key.length);
-		return (blob != null) ? EntryBlobs.value(blob) : null;
+		return get(key, Codec.bytes());
 	}
 
 	/** The value for the key decoded with the codec, or {@code null} if absent. */
 	public <V> V get(byte[] key, Codec<V> valueCodec) {
-		byte[] blob = findBlob(key, 0, key.length);
-		if (blob == null) {
+		long hash = Hashes.keyHash(key, 0, key.length);
+		Leaf leaf = this.trie.leafFor(this.segments, hash);
+		int i = leaf.indexOf(hash, key, 0, key.length);
+		if (i < 0) {
 			return null;
 		}
-		int offset = EntryBlobs.valueOffset(blob);
-		return valueCodec.decode(blob, offset, blob.length - offset);
+		byte[] slab = leaf.slab(i);
+		long span = leaf.span(i);
+		int offset = Slabs.offset(span);
+		int valueOffset = offset + EntryBlobs.keyOnlyLength(slab, offset);
+		return valueCodec.decode(slab, valueOffset, offset + Slabs.length(span) - valueOffset);
 	}
 
 	public boolean containsKey(byte[] key) {
-		return findBlob(key, 0, key.length) != null;
-	}
-
-	private byte[] findBlob(byte[] key, int offset, int length) {
-		return this.trie.find(this.segments, Hashes.keyHash(key, offset, length), key, offset, length);
+		long hash = Hashes.keyHash(key, 0, key.length);
+		return this.trie.leafFor(this.segments, hash).indexOf(hash, key, 0, key.length) >= 0;
 	}
 
 	/**
@@ -171,11 +183,11 @@ public final class Snapshot {
 	 * buffer.
 	 */
 	public void forEach(EntryVisitor visitor) {
-		Trie.forEach(this.segments, (blob) -> {
-			int keyLength = EntryBlobs.keyLength(blob);
-			int keyOffset = EntryBlobs.varintSize(keyLength);
+		Trie.forEach(this.segments, (slab, offset, length) -> {
+			int keyLength = EntryBlobs.keyLength(slab, offset);
+			int keyOffset = offset + EntryBlobs.varintSize(keyLength);
 			int valueOffset = keyOffset + keyLength;
-			visitor.visit(blob, keyOffset, keyLength, valueOffset, blob.length - valueOffset);
+			visitor.visit(slab, keyOffset, keyLength, valueOffset, offset + length - valueOffset);
 		});
 	}
 
@@ -207,7 +219,7 @@ public final class Snapshot {
 	 */
 	public Snapshot apply(ChangeSet changes) {
 		Node[] updated = this.trie.apply(this.segments, changes.arrays(), null);
-		return (updated == this.segments) ? this : new Snapshot(this.trie, updated);
+		return (updated == this.segments) ? this : derive(updated, changes.arrays());
 	}
 
 	/**
@@ -219,15 +231,57 @@ public final class Snapshot {
 	 */
 	public Snapshot apply(ChangeSet changes, Executor executor, int parallelism) {
 		Node[] updated = this.trie.apply(this.segments, changes.arrays(), executor, parallelism);
-		return (updated == this.segments) ? this : new Snapshot(this.trie, updated);
+		return (updated == this.segments) ? this : derive(updated, changes.arrays());
 	}
 
 	/** Applies changes and reports which of them took effect. */
 	Edit applyTracking(ChangeArrays changes) {
 		ChangeArrays.Appender effective = new ChangeArrays.Appender(changes.size());
 		Node[] updated = this.trie.apply(this.segments, changes, effective);
-		Snapshot result = (updated == this.segments) ? this : new Snapshot(this.trie, updated);
+		Snapshot result = (updated == this.segments) ? this : derive(updated, changes);
 		return new Edit(this, result, new ChangeSet(effective.build()));
+	}
+
+	/**
+	 * The snapshot of segments made from this one's by applying {@code changes}, compacted when
+	 * its waste bound says it may hold too many dead slab bytes (see {@link Compaction}).
+	 */
+	private Snapshot derive(Node[] updated, ChangeArrays changes) {
+		long data = dataBytes(updated);
+		// everything the result can reference: this snapshot's slabs, and the changes'
+		long bound = this.wasteBound + this.dataBytes + Compaction.referencedSlabBytes(changes) - data;
+		if (!Compaction.due(bound, this.wasteMeasured, data)) {
+			return new Snapshot(this.trie, updated, bound, this.wasteMeasured);
+		}
+		return compacted(updated);
+	}
+
+	private static long dataBytes(Node[] segments) {
+		long data = 0;
+		for (Node segment : segments) {
+			data += segment.dataBytes();
+		}
+		return data;
+	}
+
+	private Snapshot compacted(Node[] segments) {
+		Compaction.Result compacted = Compaction.compact(segments, Compaction.measure(segments));
+		return new Snapshot(this.trie, compacted.segments(), compacted.wasteBytes(), compacted.wasteBytes());
+	}
+
+	/** This snapshot compacted now, whatever its waste bound says; for tests. */
+	Snapshot compactNow() {
+		return compacted(this.segments);
+	}
+
+	/** The slabs this snapshot references, measured by a walk over every entry; for tests and diagnostics. */
+	Compaction.Usage slabUsage() {
+		return Compaction.measure(this.segments);
+	}
+
+	/** The upper bound of this snapshot's slab waste that decides when to compact. */
+	long slabWasteBound() {
+		return this.wasteBound;
 	}
 
 	/**
@@ -281,9 +335,13 @@ public final class Snapshot {
 
 		private final Trie trie;
 
+		private final Slabs.Stager stager = new Slabs.Stager();
+
 		private long[] hashes = new long[16];
 
-		private byte[][] blobs = new byte[16][];
+		private byte[][] slabs = new byte[16][];
+
+		private long[] spans = new long[16];
 
 		private int size;
 
@@ -295,13 +353,15 @@ public final class Snapshot {
 			Objects.requireNonNull(key, "key");
 			Objects.requireNonNull(value, "value");
 			Yield.point();
-			byte[] blob = EntryBlobs.of(key, value);
+			long span = this.stager.entry(key, 0, key.length, value, 0, value.length);
 			if (this.size == this.hashes.length) {
 				this.hashes = Arrays.copyOf(this.hashes, this.size * 2);
-				this.blobs = Arrays.copyOf(this.blobs, this.size * 2);
+				this.slabs = Arrays.copyOf(this.slabs, this.size * 2);
+				this.spans = Arrays.copyOf(this.spans, this.size * 2);
 			}
 			this.hashes[this.size] = Hashes.keyHash(key, 0, key.length);
-			this.blobs[this.size++] = blob;
+			this.slabs[this.size] = this.stager.slab();
+			this.spans[this.size++] = span;
 			return this;
 		}
 
@@ -312,19 +372,16 @@ public final class Snapshot {
 		public Snapshot build() {
 			byte[] kinds = new byte[this.size];
 			Arrays.fill(kinds, ChangeArrays.PUT);
-			ChangeArrays sorted = ChangeArrays.sortAndMerge(this.hashes, this.blobs, kinds, this.size);
-			long[] h = new long[sorted.size()];
-			byte[][] b = new byte[sorted.size()][];
-			for (int i = 0; i < h.length; i++) {
-				h[i] = sorted.hash(i);
-				// copied in engine order, so that entries that are visited together (verify,
-				// diff, iteration) sit together in memory: a full fingerprint then streams
-				// through the heap instead of jumping (measured 4-5x faster, docs/benchmarks.md)
-				b[i] = sorted.blob(i).clone();
-			}
+			// copied in engine order into fresh slabs, so that entries that are visited together
+			// (verify, diff, iteration, encoding) sit together in memory: a full fingerprint then
+			// streams through the heap instead of jumping (measured 4-5x faster, docs/benchmarks.md)
+			ChangeArrays sorted = ChangeArrays.sortAndMerge(this.hashes, this.slabs, this.spans, kinds, this.size);
 			this.hashes = null;
-			this.blobs = null;
-			return new Snapshot(this.trie, this.trie.buildSegments(h, b, h.length));
+			this.slabs = null;
+			this.spans = null;
+			Node[] segments = this.trie.buildSegments(sorted);
+			long waste = Compaction.referencedSlabBytes(sorted) - dataBytes(segments);
+			return new Snapshot(this.trie, segments, waste, waste);
 		}
 
 	}
@@ -369,6 +426,7 @@ public final class Snapshot {
 			int n = this.puts.size();
 			long[] hashes = new long[n];
 			byte[][] blobs = new byte[n][];
+			long[] spans = new long[n];
 			byte[] kinds = new byte[n];
 			int i = 0;
 			for (Map.Entry<KeyRef, byte[]> e : this.puts.entrySet()) {
@@ -381,10 +439,12 @@ public final class Snapshot {
 					blobs[i] = EntryBlobs.keyOnly(e.getKey().key);
 					kinds[i] = ChangeArrays.REMOVE;
 				}
+				spans[i] = Slabs.span(0, blobs[i].length);
 				i++;
 			}
 			this.puts.clear();
-			return this.base.applyTracking(ChangeArrays.sortAndMerge(hashes, blobs, kinds, n));
+			// sorting copies the entries into slabs in engine order; the arrays above are dropped
+			return this.base.applyTracking(ChangeArrays.sortAndMerge(hashes, blobs, spans, kinds, n));
 		}
 
 	}

@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * Changes in engine order (unsigned key hash, then key bytes), each at most once: parallel
- * arrays of key hash, blob and kind. A put carries a full entry blob; a remove carries a
- * key-only blob. Immutable once built; thread-safe then.
+ * arrays of key hash, {@linkplain Slabs slab}, span and kind. A put refers to a full entry; a
+ * remove to a key-only entry ({@code varint(keyLength) | key}, see {@link EntryBlobs}).
+ * Immutable once built; thread-safe then.
  */
 public final class ChangeArrays {
 
@@ -13,32 +14,36 @@ public final class ChangeArrays {
 
 	public static final byte REMOVE = 2;
 
-	public static final ChangeArrays EMPTY = new ChangeArrays(new long[0], new byte[0][], new byte[0], 0);
+	public static final ChangeArrays EMPTY = new ChangeArrays(new long[0], new byte[0][], new long[0], new byte[0], 0);
 
 	final long[] hashes;
 
-	final byte[][] blobs;
+	final byte[][] slabs;
+
+	final long[] spans;
 
 	final byte[] kinds;
 
 	final int size;
 
-	ChangeArrays(long[] hashes, byte[][] blobs, byte[] kinds, int size) {
+	ChangeArrays(long[] hashes, byte[][] slabs, long[] spans, byte[] kinds, int size) {
 		this.hashes = hashes;
-		this.blobs = blobs;
+		this.slabs = slabs;
+		this.spans = spans;
 		this.kinds = kinds;
 		this.size = size;
 	}
 
 	/**
 	 * Changes over exactly these arrays (owned from now on), which the caller has checked to
-	 * be in engine order, each key once.
+	 * be in engine order, each key once. The slabs are referenced, not copied: the caller must
+	 * not modify them afterwards.
 	 */
-	public static ChangeArrays ofSorted(long[] hashes, byte[][] blobs, byte[] kinds) {
-		if (hashes.length != blobs.length || hashes.length != kinds.length) {
+	public static ChangeArrays ofSorted(long[] hashes, byte[][] slabs, long[] spans, byte[] kinds) {
+		if (hashes.length != slabs.length || hashes.length != spans.length || hashes.length != kinds.length) {
 			throw new IllegalArgumentException("parallel arrays of different lengths");
 		}
-		return (hashes.length == 0) ? EMPTY : new ChangeArrays(hashes, blobs, kinds, hashes.length);
+		return (hashes.length == 0) ? EMPTY : new ChangeArrays(hashes, slabs, spans, kinds, hashes.length);
 	}
 
 	public int size() {
@@ -49,8 +54,19 @@ public final class ChangeArrays {
 		return this.hashes[index];
 	}
 
-	public byte[] blob(int index) {
-		return this.blobs[index];
+	/** The slab holding change {@code index}'s entry. */
+	public byte[] slab(int index) {
+		return this.slabs[index];
+	}
+
+	/** The offset of change {@code index}'s entry in its slab. */
+	public int offset(int index) {
+		return Slabs.offset(this.spans[index]);
+	}
+
+	/** The length of change {@code index}'s entry (its key-only form for a remove). */
+	public int length(int index) {
+		return Slabs.length(this.spans[index]);
 	}
 
 	public byte kind(int index) {
@@ -62,41 +78,64 @@ public final class ChangeArrays {
 	}
 
 	/**
-	 * Sorts unordered changes into engine order. Where a key appears more than once the last
-	 * occurrence wins.
+	 * Sorts unordered changes into engine order, and copies their entries, in that order, into
+	 * fresh slabs: entries visited together (verification, diff, iteration, encoding) then sit
+	 * together in memory, and the slabs the changes were collected in can be dropped. Where a
+	 * key appears more than once the last occurrence wins.
 	 */
-	public static ChangeArrays sortAndMerge(long[] hashes, byte[][] blobs, byte[] kinds, int size) {
+	public static ChangeArrays sortAndMerge(long[] hashes, byte[][] slabs, long[] spans, byte[] kinds, int size) {
 		int[] order = new int[size];
 		for (int i = 0; i < size; i++) {
 			order[i] = i;
 		}
-		Sorting.sort(order, hashes, blobs);
-		Appender out = new Appender(size);
+		Sorting.sort(order, hashes, slabs, spans);
+		int[] winners = new int[size];
+		int n = 0;
+		long bytes = 0;
 		for (int k = 0; k < size; k++) {
 			int i = order[k];
 			// with a stable order, the last of a run of equal keys wins
 			if (k + 1 < size) {
 				int next = order[k + 1];
-				if (hashes[next] == hashes[i] && EntryBlobs.compareKeys(blobs[next], blobs[i]) == 0) {
+				if (hashes[next] == hashes[i] && EntryBlobs.compareKeys(slabs[next], Slabs.offset(spans[next]), slabs[i],
+						Slabs.offset(spans[i])) == 0) {
 					continue;
 				}
 			}
-			out.append(hashes[i], blobs[i], kinds[i]);
+			winners[n++] = i;
+			bytes += Slabs.length(spans[i]);
 		}
-		return out.build();
+		if (n == 0) {
+			return EMPTY;
+		}
+		long[] h = new long[n];
+		byte[][] s = new byte[n][];
+		long[] p = new long[n];
+		byte[] k = new byte[n];
+		Slabs.Writer writer = new Slabs.Writer(bytes);
+		for (int q = 0; q < n; q++) {
+			int i = winners[q];
+			h[q] = hashes[i];
+			p[q] = writer.copy(slabs[i], Slabs.offset(spans[i]), Slabs.length(spans[i]));
+			s[q] = writer.slab();
+			k[q] = kinds[i];
+		}
+		return new ChangeArrays(h, s, p, k, n);
 	}
 
-	/** Sorts changes collected in any order (see {@link #sortAndMerge(long[], byte[][], byte[], int)}). */
+	/** Sorts changes collected in any order (see {@link #sortAndMerge(long[], byte[][], long[], byte[], int)}). */
 	public static ChangeArrays sortAndMerge(ChangeArrays unsorted) {
-		return sortAndMerge(unsorted.hashes, unsorted.blobs, unsorted.kinds, unsorted.size);
+		return sortAndMerge(unsorted.hashes, unsorted.slabs, unsorted.spans, unsorted.kinds, unsorted.size);
 	}
 
-	/** Grows changes that arrive already in engine order. Not thread-safe. */
+	/** Grows changes. Not thread-safe. */
 	public static final class Appender {
 
 		private long[] hashes;
 
-		private byte[][] blobs;
+		private byte[][] slabs;
+
+		private long[] spans;
 
 		private byte[] kinds;
 
@@ -105,34 +144,24 @@ public final class ChangeArrays {
 		public Appender(int capacity) {
 			int c = Math.max(capacity, 4);
 			this.hashes = new long[c];
-			this.blobs = new byte[c][];
+			this.slabs = new byte[c][];
+			this.spans = new long[c];
 			this.kinds = new byte[c];
 		}
 
-		public void append(long hash, byte[] blob, byte kind) {
+		public void append(long hash, byte[] slab, long span, byte kind) {
 			if (this.size == this.hashes.length) {
 				int c = this.size * 2;
 				this.hashes = Arrays.copyOf(this.hashes, c);
-				this.blobs = Arrays.copyOf(this.blobs, c);
+				this.slabs = Arrays.copyOf(this.slabs, c);
+				this.spans = Arrays.copyOf(this.spans, c);
 				this.kinds = Arrays.copyOf(this.kinds, c);
 			}
 			this.hashes[this.size] = hash;
-			this.blobs[this.size] = blob;
+			this.slabs[this.size] = slab;
+			this.spans[this.size] = span;
 			this.kinds[this.size] = kind;
 			this.size++;
-		}
-
-		/**
-		 * Appends a change that must sort strictly after the last one.
-		 * @throws IllegalArgumentException if it does not
-		 */
-		public void appendStrict(long hash, byte[] blob, byte kind) {
-			if (this.size > 0 && EntryBlobs.compare(this.hashes[this.size - 1], this.blobs[this.size - 1], hash,
-					blob) >= 0) {
-				throw new IllegalArgumentException(
-						"change " + this.size + " is out of order or repeats a key (changes must be sorted by key hash, then key, each key once)");
-			}
-			append(hash, blob, kind);
 		}
 
 		public int size() {
@@ -143,7 +172,7 @@ public final class ChangeArrays {
 			if (this.size == 0) {
 				return EMPTY;
 			}
-			return new ChangeArrays(this.hashes, this.blobs, this.kinds, this.size);
+			return new ChangeArrays(this.hashes, this.slabs, this.spans, this.kinds, this.size);
 		}
 
 	}

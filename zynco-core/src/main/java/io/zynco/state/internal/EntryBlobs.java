@@ -3,9 +3,9 @@ package io.zynco.state.internal;
 import java.util.Arrays;
 
 /**
- * The in-memory (and on-the-wire) form of one entry: a single {@code byte[]} holding
- * {@code varint(keyLength) | key | value}. One array per entry keeps the per-entry overhead to
- * one array header while letting versions share unchanged entries by reference.
+ * The in-memory (and on-the-wire) form of one entry: {@code varint(keyLength) | key | value},
+ * a range of a {@linkplain Slabs slab}. A remove carries the key-only form
+ * {@code varint(keyLength) | key}, which is a prefix of the entry.
  *
  * <p>Varints are unsigned LEB128, at most 5 bytes. Stateless and thread-safe.
  */
@@ -44,61 +44,64 @@ public final class EntryBlobs {
 		}
 	}
 
-	public static int keyLength(byte[] blob) {
-		return readVarint(blob, 0);
+	/** The key length of the entry at {@code slab[offset]}. */
+	public static int keyLength(byte[] slab, int offset) {
+		return readVarint(slab, offset);
 	}
 
-	public static int keyOffset(byte[] blob) {
-		return varintSize(readVarint(blob, 0));
+	/** Offset in its slab of the key of the entry at {@code slab[offset]}. */
+	public static int keyOffset(byte[] slab, int offset) {
+		return offset + varintSize(readVarint(slab, offset));
 	}
 
-	public static int valueOffset(byte[] blob) {
-		int kl = readVarint(blob, 0);
+	/** Length of the key-only form ({@code varint(keyLength) | key}) of the entry at {@code slab[offset]}: a prefix of the entry. */
+	public static int keyOnlyLength(byte[] slab, int offset) {
+		int kl = readVarint(slab, offset);
 		return varintSize(kl) + kl;
 	}
 
-	public static int valueLength(byte[] blob) {
-		return blob.length - valueOffset(blob);
+	public static long keyHash(byte[] slab, int offset) {
+		int kl = readVarint(slab, offset);
+		return Hashes.keyHash(slab, offset + varintSize(kl), kl);
 	}
 
-	public static long keyHash(byte[] blob) {
-		int kl = readVarint(blob, 0);
-		return Hashes.keyHash(blob, varintSize(kl), kl);
-	}
-
-	public static byte[] key(byte[] blob) {
-		int kl = readVarint(blob, 0);
-		int ko = varintSize(kl);
-		return Arrays.copyOfRange(blob, ko, ko + kl);
-	}
-
-	public static byte[] value(byte[] blob) {
-		return Arrays.copyOfRange(blob, valueOffset(blob), blob.length);
-	}
-
-	/** Whether the blob's key equals {@code key[offset, offset+length)}. */
-	public static boolean keyEquals(byte[] blob, byte[] key, int offset, int length) {
-		int kl = readVarint(blob, 0);
+	/** Whether the key of the entry at {@code slab[offset]} equals {@code key[keyOffset, keyOffset+length)}. */
+	public static boolean keyEquals(byte[] slab, int offset, byte[] key, int keyOffset, int length) {
+		int kl = readVarint(slab, offset);
 		if (kl != length) {
 			return false;
 		}
-		int ko = varintSize(kl);
-		return Arrays.equals(blob, ko, ko + kl, key, offset, offset + length);
+		int ko = offset + varintSize(kl);
+		return Arrays.equals(slab, ko, ko + kl, key, keyOffset, keyOffset + length);
 	}
 
-	/** Unsigned lexicographic comparison of two blobs' keys. */
-	public static int compareKeys(byte[] a, byte[] b) {
-		int akl = readVarint(a, 0);
-		int bkl = readVarint(b, 0);
-		int ako = varintSize(akl);
-		int bko = varintSize(bkl);
+	/** Unsigned lexicographic comparison of two entries' keys. */
+	public static int compareKeys(byte[] a, int aOffset, byte[] b, int bOffset) {
+		int akl = readVarint(a, aOffset);
+		int bkl = readVarint(b, bOffset);
+		int ako = aOffset + varintSize(akl);
+		int bko = bOffset + varintSize(bkl);
 		return Arrays.compareUnsigned(a, ako, ako + akl, b, bko, bko + bkl);
 	}
 
 	/** Order of entries everywhere in the engine: unsigned key hash, then key bytes. */
-	public static int compare(long hashA, byte[] a, long hashB, byte[] b) {
+	public static int compare(long hashA, byte[] a, int aOffset, long hashB, byte[] b, int bOffset) {
 		int c = Long.compareUnsigned(hashA, hashB);
-		return (c != 0) ? c : compareKeys(a, b);
+		return (c != 0) ? c : compareKeys(a, aOffset, b, bOffset);
+	}
+
+	/** Whether two entries are the same bytes (the same place, or equal content). */
+	public static boolean sameEntry(byte[] a, long aSpan, byte[] b, long bSpan) {
+		if (a == b && aSpan == bSpan) {
+			return true;
+		}
+		int al = Slabs.length(aSpan);
+		if (al != Slabs.length(bSpan)) {
+			return false;
+		}
+		int ao = Slabs.offset(aSpan);
+		int bo = Slabs.offset(bSpan);
+		return Arrays.equals(a, ao, ao + al, b, bo, bo + al);
 	}
 
 	public static int varintSize(int value) {

@@ -28,9 +28,17 @@ public final class Hashes {
 		return KEY_HASH.hashBytesToLong(buffer, offset, length);
 	}
 
-	/** Fingerprint of an encoded entry (see {@link EntryBlobs}): covers key and value. */
-	public static long entryFingerprint(byte[] blob) {
-		return ENTRY_FINGERPRINT.hashBytesToLong(blob, 0, blob.length);
+	/**
+	 * Fingerprint of the encoded entry {@code slab[offset, offset+length)} (see
+	 * {@link EntryBlobs}): covers key and value.
+	 */
+	public static long entryFingerprint(byte[] slab, int offset, int length) {
+		return ENTRY_FINGERPRINT.hashBytesToLong(slab, offset, length);
+	}
+
+	/** Fingerprint of the entry at {@code span} of {@code slab} (see {@link Slabs}). */
+	public static long entryFingerprint(byte[] slab, long span) {
+		return ENTRY_FINGERPRINT.hashBytesToLong(slab, Slabs.offset(span), Slabs.length(span));
 	}
 
 	/** A fresh stream for the root fingerprint over the segment fingerprints. */

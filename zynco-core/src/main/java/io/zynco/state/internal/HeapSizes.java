@@ -19,10 +19,6 @@ public final class HeapSizes {
 		return (bytes + 7) & ~7L;
 	}
 
-	public static long byteArray(int length) {
-		return align(16L + length);
-	}
-
 	public static long longArray(int length) {
 		return align(16L + 8L * length);
 	}

@@ -64,7 +64,11 @@ public final class Trie {
 	// ---------------------------------------------------------------- build
 
 	/** Builds all segments from entries already in engine order, each key once. */
-	public Node[] buildSegments(long[] hashes, byte[][] blobs, int size) {
+	public Node[] buildSegments(ChangeArrays entries) {
+		return buildSegments(entries.hashes, entries.slabs, entries.spans, entries.size);
+	}
+
+	private Node[] buildSegments(long[] hashes, byte[][] slabs, long[] spans, int size) {
 		Node[] segments = new Node[segmentCount()];
 		int start = 0;
 		for (int s = 0; s < segments.length; s++) {
@@ -72,31 +76,29 @@ public final class Trie {
 			while (end < size && segmentOf(hashes[end]) == s) {
 				end++;
 			}
-			segments[s] = (end > start) ? build(hashes, blobs, start, end, 0) : Leaf.EMPTY;
+			segments[s] = (end > start) ? build(hashes, slabs, spans, null, start, end, 0) : Leaf.EMPTY;
 			start = end;
 		}
 		return segments;
-	}
-
-	Node build(long[] hashes, byte[][] blobs, int from, int to, int level) {
-		return build(hashes, blobs, null, from, to, level);
 	}
 
 	/**
 	 * Builds a subtree; {@code fingerprints}, when not null, holds each entry's fingerprint
 	 * (computed already by the caller), parallel to the other arrays.
 	 */
-	private Node build(long[] hashes, byte[][] blobs, long[] fingerprints, int from, int to, int level) {
+	private Node build(long[] hashes, byte[][] slabs, long[] spans, long[] fingerprints, int from, int to,
+			int level) {
 		int n = to - from;
 		if (n <= LEAF_MAX || !canBranch(level)) {
 			Yield.point();
 			long fp = 0;
 			long data = 0;
 			for (int i = from; i < to; i++) {
-				fp += (fingerprints != null) ? fingerprints[i] : Hashes.entryFingerprint(blobs[i]);
-				data += blobs[i].length;
+				fp += (fingerprints != null) ? fingerprints[i] : Hashes.entryFingerprint(slabs[i], spans[i]);
+				data += Slabs.length(spans[i]);
 			}
-			return Leaf.of(Arrays.copyOfRange(hashes, from, to), Arrays.copyOfRange(blobs, from, to), fp, data);
+			return Leaf.of(Arrays.copyOfRange(hashes, from, to), Arrays.copyOfRange(slabs, from, to),
+					Arrays.copyOfRange(spans, from, to), fp, data);
 		}
 		Node[] children = new Node[FANOUT];
 		int start = from;
@@ -105,7 +107,8 @@ public final class Trie {
 			while (end < to && childIndex(hashes[end], level) == c) {
 				end++;
 			}
-			children[c] = (end > start) ? build(hashes, blobs, fingerprints, start, end, level + 1) : Leaf.EMPTY;
+			children[c] = (end > start) ? build(hashes, slabs, spans, fingerprints, start, end, level + 1)
+					: Leaf.EMPTY;
 			start = end;
 		}
 		return Branch.of(children);
@@ -113,21 +116,14 @@ public final class Trie {
 
 	// ---------------------------------------------------------------- lookup
 
-	/** The entry blob for the key, or {@code null}. */
-	public byte[] find(Node[] segments, long hash, byte[] key, int offset, int length) {
+	/** The leaf where the key's entry is, if it is anywhere (see {@link Leaf#indexOf}). */
+	public Leaf leafFor(Node[] segments, long hash) {
 		Node node = segments[segmentOf(hash)];
 		int level = 0;
 		while (node instanceof Branch branch) {
 			node = branch.children[childIndex(hash, level++)];
 		}
-		Leaf leaf = (Leaf) node;
-		long[] hs = leaf.hashes;
-		for (int i = 0; i < hs.length; i++) {
-			if (hs[i] == hash && EntryBlobs.keyEquals(leaf.blobs[i], key, offset, length)) {
-				return leaf.blobs[i];
-			}
-		}
-		return null;
+		return (Leaf) node;
 	}
 
 	// ---------------------------------------------------------------- apply
@@ -259,26 +255,32 @@ public final class Trie {
 
 	private Leaf collapse(Node[] children, int count) {
 		long[] hashes = new long[count];
-		byte[][] blobs = new byte[count][];
+		byte[][] slabs = new byte[count][];
+		long[] spans = new long[count];
 		int[] position = new int[1];
 		long fp = 0;
 		long data = 0;
 		for (Node child : children) {
-			collect(child, hashes, blobs, position);
+			collect(child, hashes, slabs, spans, position);
 			fp += child.fingerprint;
 			data += child.dataBytes;
 		}
-		return Leaf.of(hashes, blobs, fp, data);
+		return Leaf.of(hashes, slabs, spans, fp, data);
 	}
 
 	private Node applyToLeaf(Leaf leaf, ChangeArrays changes, int from, int to, int level,
 			ChangeArrays.Appender effective) {
 		Yield.point();
 		long[] lh = leaf.hashes;
-		byte[][] lb = leaf.blobs;
+		byte[][] ls = leaf.slabs;
+		long[] lp = leaf.spans;
+		long[] ch = changes.hashes;
+		byte[][] cs = changes.slabs;
+		long[] cp = changes.spans;
 		int n = lh.length;
 		long[] oh = new long[n + (to - from)];
-		byte[][] ob = new byte[oh.length][];
+		byte[][] os = new byte[oh.length][];
+		long[] op = new long[oh.length];
 		// when the result may split into a branch, keep each entry's fingerprint for the build
 		// instead of hashing every entry twice (the old leaf holds at most LEAF_MAX entries)
 		long[] ofp = (oh.length > LEAF_MAX && canBranch(level)) ? new long[oh.length] : null;
@@ -288,69 +290,74 @@ public final class Trie {
 		int kept = 0;
 		long fp = leaf.fingerprint;
 		long data = leaf.dataBytes;
-		long blobHeap = leaf.heapBytes - leaf.shallowHeapBytes();
 		boolean changed = false;
 		int i = 0;
 		int j = from;
 		int k = 0;
 		while (i < n || j < to) {
-			int cmp = (i == n) ? 1 : (j == to) ? -1 : EntryBlobs.compare(lh[i], lb[i], changes.hashes[j], changes.blobs[j]);
+			int cmp = (i == n) ? 1
+					: (j == to) ? -1
+							: EntryBlobs.compare(lh[i], ls[i], Slabs.offset(lp[i]), ch[j], cs[j], Slabs.offset(cp[j]));
 			if (cmp < 0) {
 				if (keptAt != null) {
 					keptAt[kept++] = k;
 				}
 				oh[k] = lh[i];
-				ob[k++] = lb[i++];
+				os[k] = ls[i];
+				op[k++] = lp[i++];
 				continue;
 			}
-			long hash = changes.hashes[j];
-			byte[] blob = changes.blobs[j];
+			long hash = ch[j];
+			byte[] slab = cs[j];
+			long span = cp[j];
 			boolean put = changes.kinds[j] == ChangeArrays.PUT;
 			j++;
 			if (cmp > 0) {
 				if (put) {
-					long efp = Hashes.entryFingerprint(blob);
+					long efp = Hashes.entryFingerprint(slab, span);
 					if (ofp != null) {
 						ofp[k] = efp;
 					}
 					oh[k] = hash;
-					ob[k++] = blob;
+					os[k] = slab;
+					op[k++] = span;
 					fp += efp;
-					data += blob.length;
-					blobHeap += HeapSizes.byteArray(blob.length);
+					data += Slabs.length(span);
 					changed = true;
 					if (effective != null) {
-						effective.append(hash, blob, ChangeArrays.PUT);
+						effective.append(hash, slab, span, ChangeArrays.PUT);
 					}
 				}
 				continue;
 			}
-			byte[] old = lb[i++];
-			if (put && Arrays.equals(old, blob)) {
+			byte[] oldSlab = ls[i];
+			long oldSpan = lp[i++];
+			if (put && EntryBlobs.sameEntry(oldSlab, oldSpan, slab, span)) {
+				// the same bytes: keep the old place, so that versions go on sharing it
 				if (keptAt != null) {
 					keptAt[kept++] = k;
 				}
 				oh[k] = hash;
-				ob[k++] = old;
+				os[k] = oldSlab;
+				op[k++] = oldSpan;
 				continue;
 			}
-			fp -= Hashes.entryFingerprint(old);
-			data -= old.length;
-			blobHeap -= HeapSizes.byteArray(old.length);
+			fp -= Hashes.entryFingerprint(oldSlab, oldSpan);
+			data -= Slabs.length(oldSpan);
 			changed = true;
 			if (put) {
-				long efp = Hashes.entryFingerprint(blob);
+				long efp = Hashes.entryFingerprint(slab, span);
 				if (ofp != null) {
 					ofp[k] = efp;
 				}
 				oh[k] = hash;
-				ob[k++] = blob;
+				os[k] = slab;
+				op[k++] = span;
 				fp += efp;
-				data += blob.length;
-				blobHeap += HeapSizes.byteArray(blob.length);
+				data += Slabs.length(span);
 			}
 			if (effective != null) {
-				effective.append(hash, blob, changes.kinds[j - 1]);
+				effective.append(hash, slab, span, changes.kinds[j - 1]);
 			}
 		}
 		if (!changed) {
@@ -358,18 +365,20 @@ public final class Trie {
 		}
 		if (k > LEAF_MAX && canBranch(level)) {
 			for (int q = 0; q < kept; q++) {
-				ofp[keptAt[q]] = Hashes.entryFingerprint(ob[keptAt[q]]);
+				ofp[keptAt[q]] = Hashes.entryFingerprint(os[keptAt[q]], op[keptAt[q]]);
 			}
-			return build(oh, ob, ofp, 0, k, level);
+			return build(oh, os, op, ofp, 0, k, level);
 		}
-		return Leaf.of(Arrays.copyOf(oh, k), Arrays.copyOf(ob, k), fp, data, blobHeap);
+		return Leaf.of(Arrays.copyOf(oh, k), Arrays.copyOf(os, k), Arrays.copyOf(op, k), fp, data);
 	}
 
 	// ---------------------------------------------------------------- diff
 
 	/**
 	 * Appends to {@code out}, in engine order, the changes that turn {@code from} into
-	 * {@code to}. Descends only into subtrees whose fingerprints differ.
+	 * {@code to}. Descends only into subtrees whose fingerprints differ. The changes refer to
+	 * the snapshots' own slabs (a remove to the key-only prefix of the old entry): nothing is
+	 * copied.
 	 */
 	public void diff(Node[] from, Node[] to, ChangeArrays.Appender out) {
 		for (int s = 0; s < from.length; s++) {
@@ -389,32 +398,38 @@ public final class Trie {
 		}
 		Yield.point();
 		long[] ah = new long[a.count];
-		byte[][] ab = new byte[a.count][];
-		collect(a, ah, ab, new int[1]);
+		byte[][] as = new byte[a.count][];
+		long[] ap = new long[a.count];
+		collect(a, ah, as, ap, new int[1]);
 		long[] bh = new long[b.count];
-		byte[][] bbs = new byte[b.count][];
-		collect(b, bh, bbs, new int[1]);
+		byte[][] bs = new byte[b.count][];
+		long[] bp = new long[b.count];
+		collect(b, bh, bs, bp, new int[1]);
 		int i = 0;
 		int j = 0;
 		while (i < ah.length || j < bh.length) {
-			if (i < ah.length && j < bh.length && ab[i] == bbs[j]) {
-				// the same entry array, shared between versions: nothing to read
+			if (i < ah.length && j < bh.length && as[i] == bs[j] && ap[i] == bp[j]) {
+				// the same entry, shared between versions: nothing to read
 				i++;
 				j++;
 				continue;
 			}
-			int cmp = (i == ah.length) ? 1 : (j == bh.length) ? -1 : EntryBlobs.compare(ah[i], ab[i], bh[j], bbs[j]);
+			int cmp = (i == ah.length) ? 1
+					: (j == bh.length) ? -1
+							: EntryBlobs.compare(ah[i], as[i], Slabs.offset(ap[i]), bh[j], bs[j], Slabs.offset(bp[j]));
 			if (cmp < 0) {
-				out.append(ah[i], EntryBlobs.keyOnly(EntryBlobs.key(ab[i])), ChangeArrays.REMOVE);
+				int offset = Slabs.offset(ap[i]);
+				out.append(ah[i], as[i], Slabs.span(offset, EntryBlobs.keyOnlyLength(as[i], offset)),
+						ChangeArrays.REMOVE);
 				i++;
 			}
 			else if (cmp > 0) {
-				out.append(bh[j], bbs[j], ChangeArrays.PUT);
+				out.append(bh[j], bs[j], bp[j], ChangeArrays.PUT);
 				j++;
 			}
 			else {
-				if (ab[i] != bbs[j] && !Arrays.equals(ab[i], bbs[j])) {
-					out.append(bh[j], bbs[j], ChangeArrays.PUT);
+				if (!EntryBlobs.sameEntry(as[i], ap[i], bs[j], bp[j])) {
+					out.append(bh[j], bs[j], bp[j], ChangeArrays.PUT);
 				}
 				i++;
 				j++;
@@ -425,46 +440,51 @@ public final class Trie {
 	// ---------------------------------------------------------------- traversal
 
 	/** Copies a subtree's entries, in order, into the arrays from {@code position[0]} on. */
-	static void collect(Node node, long[] hashes, byte[][] blobs, int[] position) {
+	static void collect(Node node, long[] hashes, byte[][] slabs, long[] spans, int[] position) {
 		if (node instanceof Branch branch) {
 			for (Node child : branch.children) {
-				collect(child, hashes, blobs, position);
+				collect(child, hashes, slabs, spans, position);
 			}
 			return;
 		}
 		Leaf leaf = (Leaf) node;
 		int p = position[0];
-		System.arraycopy(leaf.hashes, 0, hashes, p, leaf.hashes.length);
-		System.arraycopy(leaf.blobs, 0, blobs, p, leaf.blobs.length);
-		position[0] = p + leaf.blobs.length;
+		int n = leaf.hashes.length;
+		System.arraycopy(leaf.hashes, 0, hashes, p, n);
+		System.arraycopy(leaf.slabs, 0, slabs, p, n);
+		System.arraycopy(leaf.spans, 0, spans, p, n);
+		position[0] = p + n;
 	}
 
-	/** Receives entry blobs during traversal. */
+	/** Receives entries during traversal. */
 	@FunctionalInterface
-	public interface BlobVisitor {
+	public interface EntryVisitor {
 
-		void visit(byte[] blob);
+		/** The entry {@code slab[offset, offset+length)}; do not modify the slab. */
+		void visit(byte[] slab, int offset, int length);
 
 	}
 
 	/** Visits every entry of the segments in engine order. */
-	public static void forEach(Node[] segments, BlobVisitor visitor) {
+	public static void forEach(Node[] segments, EntryVisitor visitor) {
 		for (Node segment : segments) {
 			forEach(segment, visitor);
 		}
 	}
 
-	private static void forEach(Node node, BlobVisitor visitor) {
+	private static void forEach(Node node, EntryVisitor visitor) {
 		if (node instanceof Branch branch) {
 			for (Node child : branch.children) {
 				forEach(child, visitor);
 			}
 			return;
 		}
-		for (byte[] blob : ((Leaf) node).blobs) {
+		Leaf leaf = (Leaf) node;
+		for (int i = 0; i < leaf.spans.length; i++) {
 			// the visitor may be a bean's builder: a yield point per entry
 			Yield.point();
-			visitor.visit(blob);
+			long span = leaf.spans[i];
+			visitor.visit(leaf.slabs[i], Slabs.offset(span), Slabs.length(span));
 		}
 	}
 
@@ -478,16 +498,18 @@ public final class Trie {
 			return fp;
 		}
 		Yield.point();
+		Leaf leaf = (Leaf) node;
 		long fp = 0;
-		for (byte[] blob : ((Leaf) node).blobs) {
-			fp += Hashes.entryFingerprint(blob);
+		for (int i = 0; i < leaf.spans.length; i++) {
+			fp += Hashes.entryFingerprint(leaf.slabs[i], leaf.spans[i]);
 		}
 		return fp;
 	}
 
 	/**
 	 * Estimated heap held by {@code node} but not by {@code base}, the node at the same place in
-	 * an older version: identical subtrees and identical entry arrays count nothing.
+	 * an older version: identical subtrees and identical entries (the same place in the same
+	 * slab) count nothing.
 	 */
 	public static long heapNotIn(Node node, Node base) {
 		if (node == base) {
@@ -504,19 +526,19 @@ public final class Trie {
 			Yield.point();
 			long heap = leaf.shallowHeapBytes();
 			int j = 0;
-			for (int i = 0; i < leaf.blobs.length; i++) {
-				while (j < bl.blobs.length && Long.compareUnsigned(bl.hashes[j], leaf.hashes[i]) < 0) {
+			for (int i = 0; i < leaf.spans.length; i++) {
+				while (j < bl.spans.length && Long.compareUnsigned(bl.hashes[j], leaf.hashes[i]) < 0) {
 					j++;
 				}
 				boolean shared = false;
-				for (int q = j; q < bl.blobs.length && bl.hashes[q] == leaf.hashes[i]; q++) {
-					if (bl.blobs[q] == leaf.blobs[i]) {
+				for (int q = j; q < bl.spans.length && bl.hashes[q] == leaf.hashes[i]; q++) {
+					if (bl.slabs[q] == leaf.slabs[i] && bl.spans[q] == leaf.spans[i]) {
 						shared = true;
 						break;
 					}
 				}
 				if (!shared) {
-					heap += HeapSizes.byteArray(leaf.blobs[i].length);
+					heap += Slabs.length(leaf.spans[i]);
 				}
 			}
 			return heap;
