@@ -28,6 +28,7 @@ import io.zynco.replication.transfer.TransferReceiver;
 import io.zynco.replication.transfer.TransferSender;
 import io.zynco.state.Edit;
 import io.zynco.state.Fingerprints;
+import io.zynco.state.Snapshot;
 import io.zynco.transport.TransportMode;
 import io.zynco.transport.netty.NettyDataChannel;
 
@@ -168,13 +169,19 @@ public final class NodeProcess {
 					case "warmup" -> {
 						// "warmup MiB [rounds]": publishes the warm-up state, then rewrites every
 						// value rounds - 1 times, so that the receive path sees as many packets
-						// as the JIT needs (C2 compiles a method after about 5,000-15,000 calls)
+						// as the JIT needs (C2 compiles a method after about 5,000-15,000 calls).
+						// Every fifth round is a 1% delta instead, as the measured delta is: a
+						// leaf that keeps some entries takes branches a full rewrite never does,
+						// and without them C2 deoptimized Trie.applyToLeaf in the measured delta
+						// and took 230 ms to compile it again (JFR, session 7)
 						long t = System.nanoTime();
 						int entries = StateGen.entries(Integer.parseInt(cmd[1]));
 						int rounds = (cmd.length > 2) ? Integer.parseInt(cmd[2]) : 1;
 						long v = -1;
 						for (int round = 0; round < rounds; round++) {
-							Edit edit = StateGen.snapshotEdit(warmup.active().snapshot(), dataSeed + t + round, entries);
+							Snapshot active = warmup.active().snapshot();
+							Edit edit = (round % 5 == 4) ? StateGen.deltaEdit(active, dataSeed + t, round, entries, 1.0)
+									: StateGen.snapshotEdit(active, dataSeed + t + round, entries);
 							v = warmup.publish(edit).get(120, TimeUnit.SECONDS);
 						}
 						out("WARMED " + v + " " + (System.nanoTime() - t) / 1_000_000);
