@@ -109,6 +109,15 @@ final class FareNode {
 		}
 	}
 
+	/** Runs iptables in the node's network namespace and returns what it printed. */
+	String iptablesOutput(String... args) throws Exception {
+		String[] command = new String[args.length + 1];
+		command[0] = "/usr/sbin/iptables";
+		System.arraycopy(args, 0, command, 1, args.length);
+		ExecResult result = this.container.execInContainer(command);
+		return result.getStdout() + result.getStderr();
+	}
+
 	String logs() {
 		return this.container.getLogs();
 	}
