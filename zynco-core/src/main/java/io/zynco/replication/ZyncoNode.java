@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import io.netty.channel.EventLoop;
 
@@ -141,6 +142,9 @@ public final class ZyncoNode implements AutoCloseable {
 
 	/** Ticks run so far (written by the node loop). */
 	private volatile long ticks;
+
+	/** Control messages this node ignores on arrival, as if lost with a connection (tests). */
+	private volatile Predicate<ControlMessage> dropIncomingControl;
 
 	/** Threads of the worker pool; large snapshots are decoded and applied on all of them. */
 	private static final int WORKER_THREADS = 2;
@@ -619,6 +623,14 @@ public final class ZyncoNode implements AutoCloseable {
 				|| !this.switchQueue.isEmpty() || this.round != null || this.prepared != null
 				|| this.pendingPrepare != null || !this.catchUps.isEmpty() || !this.requests.isEmpty()
 				|| !this.pinsInFlight.isEmpty() || !this.awaitingSwitch.isEmpty() || !this.chunkedSends.isEmpty();
+	}
+
+	/**
+	 * Makes this node ignore the control messages {@code drop} accepts, as if each were lost
+	 * with its connection; {@code null} to stop (tests of lost messages).
+	 */
+	void dropIncomingControl(Predicate<ControlMessage> drop) {
+		this.dropIncomingControl = drop;
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -1617,6 +1629,7 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 		ClusterView current = this.view.get();
 		expireOrphanedPrepare(best, now);
+		dropMootCatchUps(best, current);
 		if (best == null || best.switchId() <= current.switchId() || this.prepared != null
 				|| this.pendingPrepare != null || (this.catchUpBackoff && now - this.catchUpRetryAfter < 0)) {
 			return;
@@ -1661,6 +1674,34 @@ public final class ZyncoNode implements AutoCloseable {
 				this.stats.catchUps.increment();
 				flip(next, false);
 			});
+		}
+	}
+
+	/**
+	 * Forgets the catch-ups nothing needs any more. Their answers may never come (a request or
+	 * an answer is lost with its connection, a peer answers a newer request instead), and a
+	 * catch-up is retried only while the node is behind, so a moot one would hold readiness
+	 * down for good. Moot are: a catch-up for a version the node now holds with the wanted root
+	 * (a transfer brought it), and, unless a prepare waits for its state, every catch-up once
+	 * the node is no longer behind (it switched with the cluster, say to a rollback). A prepare
+	 * waiting for a version now held goes on.
+	 */
+	private void dropMootCatchUps(Heartbeat best, ClusterView current) {
+		if (this.catchUps.isEmpty()) {
+			return;
+		}
+		boolean behind = best != null && best.switchId() > current.switchId();
+		PendingPrepare pending = this.pendingPrepare;
+		boolean dropped = this.catchUps.values().removeIf((c) -> {
+			Version held = c.slot.chain.get(c.wantVersion).orElse(null);
+			if (held != null && held.rootFingerprint() == c.wantRoot) {
+				return true;
+			}
+			return !behind && (pending == null
+					|| pending.prepare().targets().stream().noneMatch((t) -> t.state().equals(c.slot.name)));
+		});
+		if (dropped) {
+			resumePendingPrepare(null);
 		}
 	}
 
@@ -1815,6 +1856,10 @@ public final class ZyncoNode implements AutoCloseable {
 	// ---------------------------------------------------------------- events
 
 	private void onMessage(long from, ControlMessage message) {
+		Predicate<ControlMessage> lost = this.dropIncomingControl;
+		if (lost != null && lost.test(message)) {
+			return;
+		}
 		if (message instanceof Heartbeat hb) {
 			this.statuses.put(from, hb);
 			noteSwitch(hb.switchId());

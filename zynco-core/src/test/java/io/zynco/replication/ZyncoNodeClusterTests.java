@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.zynco.protocol.ControlMessage;
 import io.zynco.state.Codec;
 import io.zynco.state.Delta;
 import io.zynco.state.StateType;
@@ -322,6 +323,31 @@ class ZyncoNodeClusterTests {
 				+ stalled.view().version("fares").number() + ", ready " + stalled.isReady() + ")",
 				() -> stalled.view().version("fares").number() == v2 && stalled.isReady());
 		assertThat(fares(stalled).view().get("k")).isEqualTo("two");
+	}
+
+	@Test
+	void aCatchUpWhoseAnswerIsLostDoesNotHoldReadinessDownOnceTheNodeIsNoLongerBehind() throws Exception {
+		List<ZyncoNode> cluster = cluster(3, TransportMode.UNICAST,
+				(config) -> config.transferDeadline(Duration.ofSeconds(2)));
+		long v1 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "one")).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		ZyncoNode lagging = cluster.get(2);
+		// it misses v2's transfer (dropped at the deadline) and every answer to its catch-ups
+		lagging.dropIncomingControl((message) -> message instanceof ControlMessage.TransferBegin
+				|| message instanceof ControlMessage.CatchUpChunk);
+		long v2 = fares(cluster.get(0)).publish((edit) -> edit.put("k", "two")).get(30, TimeUnit.SECONDS);
+		Await.until(TIMEOUT, "the others switch to v" + v2 + " without the lagging member",
+				() -> cluster.get(0).view().version("fares").number() == v2
+						&& cluster.get(1).view().version("fares").number() == v2);
+		Await.until(TIMEOUT, "the lagging member knows it is behind", () -> !lagging.isReady());
+		assertThat(lagging.view().version("fares").number()).isEqualTo(v1);
+		// the cluster rolls back to the version it holds: it switches with the others, and its
+		// unanswered catch-up of v2 is moot
+		cluster.get(0).rollback("fares", v1).get(30, TimeUnit.SECONDS);
+		awaitAllAt(v1);
+		Await.until(TIMEOUT, () -> "the lagging member is ready at v" + v1 + " (it is at "
+				+ lagging.view().version("fares").number() + ", ready " + lagging.isReady() + ")", lagging::isReady);
+		assertThat(fares(lagging).view().get("k")).isEqualTo("one");
 	}
 
 	@Test
