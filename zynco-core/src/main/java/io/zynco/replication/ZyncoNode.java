@@ -1145,8 +1145,12 @@ public final class ZyncoNode implements AutoCloseable {
 		int parallelism = workerParallelism();
 		this.worker.execute(() -> {
 			try {
-				// the delta takes the buffer over: its entries stay there, as the new version's slab
-				Delta delta = Delta.decodeOwned(buffer.getAndSet(null), this.worker, parallelism);
+				// the delta takes the buffer over: its entries stay there, as the new version's slab.
+				// Authenticated packets need no CRC pass over the whole: the applied root is checked
+				byte[] bytes = buffer.getAndSet(null);
+				Delta delta = (this.config.packetSecurity != NodeConfig.PacketSecurity.NONE)
+						? Delta.decodeOwnedAuthenticated(bytes, this.worker, parallelism)
+						: Delta.decodeOwned(bytes, this.worker, parallelism);
 				checkDeltaMatches(delta, in.begin);
 				Snapshot target = delta.applyTo(base.snapshot(), this.worker, parallelism);
 				ParentCost cost = ParentCost.measure(target, base.snapshot());

@@ -356,6 +356,26 @@ public final class Delta {
 	 * @throws DeltaFormatException if the input is not a valid delta
 	 */
 	public static Delta decodeOwned(byte[] bytes, Executor executor, int parallelism) {
+		return decodeOwned(bytes, executor, parallelism, true);
+	}
+
+	/**
+	 * {@link #decodeOwned} without computing the trailer's CRC32C, for bytes whose integrity
+	 * the channel they came through has already established: a transfer whose every packet was
+	 * authenticated (HMAC-SHA256 or AES-GCM) on arrival. Every field and length is checked as
+	 * in {@link #decodeOwned}, and {@link #applyTo} checks the result's root against
+	 * {@link #targetRoot()} whatever the checksum, so bytes changed in transit are still
+	 * refused, only later: by the root rather than by the checksum. The CRC pass reads every
+	 * byte once more, about 0.1 CPU-s per 544 MiB on this project's benchmark host.
+	 * @param executor runs helpers; {@code null} to decode on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 * @throws DeltaFormatException if the input is not a valid delta
+	 */
+	public static Delta decodeOwnedAuthenticated(byte[] bytes, Executor executor, int parallelism) {
+		return decodeOwned(bytes, executor, parallelism, false);
+	}
+
+	private static Delta decodeOwned(byte[] bytes, Executor executor, int parallelism, boolean checksum) {
 		int length = bytes.length;
 		if (length < MIN_ENCODED_LENGTH) {
 			throw reject(DeltaFormatException.Reason.TRUNCATED,
@@ -366,7 +386,7 @@ public final class Delta {
 			throw reject(DeltaFormatException.Reason.BAD_MAGIC, "input does not start with the delta magic 0x5A594E44");
 		}
 		int end = length - TRAILER;
-		if (crc32c(bytes, 0, end) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
+		if (checksum && crc32c(bytes, 0, end) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
 			throw reject(DeltaFormatException.Reason.BAD_CHECKSUM, "delta checksum (CRC32C) does not match");
 		}
 		byte version = in.get();

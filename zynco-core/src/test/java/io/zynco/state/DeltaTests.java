@@ -47,6 +47,52 @@ class DeltaTests {
 	}
 
 	@Test
+	void withoutTheChecksumEverySingleByteCorruptionIsStillRefusedByTheFieldsOrTheRoot() {
+		Snapshot base = base();
+		Delta original = smallDelta(base);
+		byte[] encoded = original.encode();
+		int trailer = encoded.length - 4;
+		int byFields = 0;
+		int byAnnouncement = 0;
+		int byRoot = 0;
+		for (int i = 0; i < trailer; i++) {
+			for (int flip : new int[] { 0x01, 0x80, 0xFF, 0x5A }) {
+				byte[] corrupt = encoded.clone();
+				corrupt[i] ^= (byte) flip;
+				Delta decoded;
+				try {
+					decoded = Delta.decodeOwnedAuthenticated(corrupt, null, 1);
+				}
+				catch (DeltaFormatException expected) {
+					byFields++;
+					continue;
+				}
+				if (!decoded.stateName().equals(original.stateName()) || decoded.baseVersion() != original.baseVersion()
+						|| decoded.targetVersion() != original.targetVersion()
+						|| decoded.targetRoot() != original.targetRoot()) {
+					byAnnouncement++; // a node compares these with the transfer's announcement
+					continue;
+				}
+				int position = i;
+				assertThatExceptionOfType(DeltaMismatchException.class).as("byte %d xor %x", position, flip)
+					.isThrownBy(() -> decoded.applyTo(base));
+				byRoot++;
+			}
+		}
+		assertThat(byFields).isPositive();
+		assertThat(byAnnouncement).isPositive();
+		assertThat(byRoot).isPositive();
+		// the trailer is not read at all: a corrupt checksum changes nothing
+		byte[] badChecksum = encoded.clone();
+		badChecksum[trailer] ^= 0x01;
+		assertThat(Delta.decodeOwnedAuthenticated(badChecksum.clone(), null, 1).applyTo(base).rootFingerprint())
+			.isEqualTo(original.targetRoot());
+		assertThatThrownBy(() -> Delta.decodeOwned(badChecksum, null, 1)).isInstanceOf(DeltaFormatException.class)
+			.extracting((ex) -> ((DeltaFormatException) ex).reason())
+			.isEqualTo(DeltaFormatException.Reason.BAD_CHECKSUM);
+	}
+
+	@Test
 	void everyTruncationIsRejected() {
 		byte[] encoded = smallDelta(base()).encode();
 		for (int length = 0; length < encoded.length; length++) {
