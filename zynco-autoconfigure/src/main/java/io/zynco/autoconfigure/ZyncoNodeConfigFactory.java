@@ -142,11 +142,11 @@ public final class ZyncoNodeConfigFactory {
 					"Set " + SECRET + " to a random secret of at least " + MIN_SECRET_BYTES
 							+ " bytes (32 recommended), the same on every member.");
 		}
-		PacketSecurity effective = (packetSecurity != null) ? packetSecurity : PacketSecurity.HMAC_SHA256;
+		PacketSecurity effective = (packetSecurity != null) ? packetSecurity : PacketSecurity.AES_GCM;
 		if (effective == PacketSecurity.NONE && !loopback) {
 			throw new InvalidZyncoConfigurationException(PACKET_SECURITY, effective,
 					"unauthenticated packets are allowed on loopback only, but " + BIND_ADDRESS + " is '" + bind + "'",
-					"Set " + PACKET_SECURITY + " to hmac-sha256 (the default with a secret) or aes-gcm.");
+					"Set " + PACKET_SECURITY + " to aes-gcm (the default with a secret) or hmac-sha256.");
 		}
 		builder.secret(bytes).packetSecurity(effective);
 	}

@@ -382,7 +382,7 @@ public class ZyncoProperties {
 		/** Cluster secret shared by every member, at least 16 bytes; without it a node binds to loopback only. */
 		private String secret;
 
-		/** Protection of data packets; hmac-sha256 with a secret, none without one (loopback only). */
+		/** Protection of data packets; aes-gcm with a secret, none without one (loopback only). */
 		private NodeConfig.PacketSecurity packetSecurity;
 
 		public String getSecret() {

@@ -45,6 +45,13 @@ class ZyncoNodeConfigFactoryTests {
 	@Test
 	void aSecretTurnsOnPacketAuthentication() {
 		this.properties.getSecurity().setSecret("0123456789abcdef");
+		assertThat(create().toString()).contains("security=AES_GCM");
+	}
+
+	@Test
+	void hmacStaysSelectableWithASecret() {
+		this.properties.getSecurity().setSecret("0123456789abcdef");
+		this.properties.getSecurity().setPacketSecurity(NodeConfig.PacketSecurity.HMAC_SHA256);
 		assertThat(create().toString()).contains("security=HMAC_SHA256");
 	}
 

@@ -91,7 +91,7 @@ public final class NodeProcess {
 			.name(name)
 			.cluster(args.require("cluster"))
 			.secret(HexFormat.of().parseHex(args.require("secret")))
-			.packetSecurity(NodeConfig.PacketSecurity.valueOf(args.get("security", "HMAC_SHA256")))
+			.packetSecurity(NodeConfig.PacketSecurity.valueOf(args.get("security", "AES_GCM")))
 			.bindHost("127.0.0.1")
 			.controlPort(0)
 			.transportMode(TransportMode.valueOf(args.get("mode", "MULTICAST")))

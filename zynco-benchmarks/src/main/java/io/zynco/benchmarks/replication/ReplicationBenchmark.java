@@ -30,7 +30,7 @@ import io.zynco.protocol.DataPacket;
  * <pre>
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
- *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security HMAC_SHA256|AES_GCM|NONE]
+ *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security AES_GCM|HMAC_SHA256|NONE]
  *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
  *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"]
  * </pre>
@@ -282,7 +282,7 @@ public final class ReplicationBenchmark {
 		int reps = this.args.getInt("reps", 3);
 		int packet = this.args.getInt("packet", 60_000);
 		double loss = this.args.getDouble("loss", 0.01);
-		String security = this.args.get("security", "HMAC_SHA256");
+		String security = this.args.get("security", "AES_GCM");
 		long budgetNanos = (long) (this.args.getDouble("max-minutes", 15) * 60e9);
 		long started = System.nanoTime();
 		say("replication benchmark: 1 sender + " + this.receivers + " receivers, " + this.mib + " MiB state ("
