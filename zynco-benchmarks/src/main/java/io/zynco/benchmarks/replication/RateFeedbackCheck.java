@@ -32,6 +32,7 @@ import io.zynco.replication.transfer.TransferSpec;
  * <pre>
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.RateFeedbackCheck [--mib 128] [--capacity 150]
  *     [--buffer 32] [--loss 0] [--rtt-ms 0.2] [--jitter-ms 3] [--capacity-jitter 0] [--stall-ms 0]
+ *     [--increase-factor F]
  * </pre>
  */
 public final class RateFeedbackCheck {
@@ -77,21 +78,23 @@ public final class RateFeedbackCheck {
 		long jitter = (long) (args.getDouble("jitter-ms", 3) * MS);
 		double wobble = args.getDouble("capacity-jitter", 0);
 		long stall = (long) (args.getDouble("stall-ms", 0) * MS);
+		double increaseFactor = args.getDouble("increase-factor", RateController.Config.defaults().increaseFactor());
 		System.out.printf("payload %d MiB in 59,940-byte packets; each receiver drains %.0f MiB/s from a %.0f MiB buffer,"
 				+ " random loss %.1f %%, feedback delay %.1f ms + uniform 0..%.1f ms (receivers' loops are not in step);"
 				+ " rate 200 MiB/s initial, 2 GiB/s max%n", mib, capacity * 1000 / 1048576, buffer / 1048576.0, loss * 100,
 				rtt / 1e6, jitter / 1e6);
 		System.out.printf("(each receiver's drain varies uniformly by +-%.0f %% per ms; every receiver's loop stalls for the"
 				+ " first %.0f ms, plus up to the feedback jitter)%n", wobble * 100, stall / 1e6);
+		System.out.printf("rate increase per uncongested 10 ms: x%.3f + 1 MiB/s%n", increaseFactor);
 		System.out.printf("%-3s %9s %9s %10s %10s %10s %10s %10s %10s %9s%n", "R", "virtual s", "decreases",
 				"increases", "rate end", "rate min", "rate max", "drops", "sent/payld", "NACKs");
 		for (int r : new int[] { 1, 2, 3 }) {
-			run(r, mib, capacity, buffer, loss, rtt, jitter, wobble, stall);
+			run(r, mib, capacity, buffer, loss, rtt, jitter, wobble, stall, increaseFactor);
 		}
 	}
 
 	private static void run(int receiverCount, int mib, double capacity, long buffer, double loss, long rtt,
-			long jitter, double wobble, long stall) {
+			long jitter, double wobble, long stall, double increaseFactor) {
 		byte[] payload = new byte[mib << 20];
 		new SplittableRandom(1).nextBytes(payload);
 		SplittableRandom random = new SplittableRandom(7);
@@ -99,7 +102,7 @@ public final class RateFeedbackCheck {
 		long now = 1_000 * MS;
 		RateController.Config defaults = RateController.Config.defaults();
 		RateController rate = RateController.create(defaults.withRates(200L << 20, Math.min(defaults.minRate(), 200L << 20),
-				2L << 30), now);
+				2L << 30).withIncrease(increaseFactor, defaults.increaseStep()), now);
 		TransferSender.Config config = TransferSender.Config.defaults()
 			.withPacketPayload(packetPayload)
 			.withDeadline(Duration.ofSeconds(120))
