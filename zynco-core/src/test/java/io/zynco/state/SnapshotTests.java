@@ -40,6 +40,41 @@ class SnapshotTests {
 		return map;
 	}
 
+	/**
+	 * A delta's leaves get their fingerprints incrementally when it changes few of their
+	 * entries and afresh when it rewrites most: both must give the root of a fresh build.
+	 */
+	@Test
+	void aDeltaRewritingMostOfEachLeafAndOneChangingAFewGiveTheRootsOfFreshBuilds() {
+		Map<String, String> content = randomContent(new Random(5), 20_000);
+		Snapshot base = load(3, content);
+		Random random = new Random(6);
+		for (double share : new double[] { 0.001, 0.1, 0.45, 0.55, 0.9, 1.0 }) {
+			Map<String, String> next = new HashMap<>(content);
+			Snapshot.Editor edit = base.edit();
+			for (String key : content.keySet()) {
+				if (random.nextDouble() < share) {
+					if (random.nextInt(4) == 0) {
+						next.remove(key);
+						edit.remove(b(key));
+					}
+					else {
+						String value = "other-" + random.nextLong();
+						next.put(key, value);
+						edit.put(b(key), b(value));
+					}
+				}
+			}
+			Edit committed = edit.commit();
+			Snapshot applied = base.apply(committed.changes());
+			Snapshot fresh = load(3, next);
+			assertThat(committed.snapshot().rootFingerprint()).as("share %s", share).isEqualTo(fresh.rootFingerprint());
+			assertThat(applied.rootFingerprint()).as("share %s", share).isEqualTo(fresh.rootFingerprint());
+			assertThat(applied.verify()).as("share %s", share).isTrue();
+			assertThat(toMap(applied)).isEqualTo(next);
+		}
+	}
+
 	@Test
 	void readsWhatWasLoaded() {
 		Map<String, String> content = randomContent(new Random(1), 5_000);
