@@ -376,6 +376,206 @@ public final class Delta {
 	}
 
 	private static Delta decodeOwned(byte[] bytes, Executor executor, int parallelism, boolean checksum) {
+		Header header = parseHeader(bytes, checksum);
+		int changeCount = header.changeCount;
+		int end = bytes.length - TRAILER;
+		// pass 1, sequential: every kind and length, so that pass 2 reads only checked ranges;
+		// spans[i] is where change i's entry lies in the input
+		byte[] kinds = new byte[changeCount];
+		long[] spans = new long[changeCount];
+		int[] cursor = new int[1];
+		int p = header.changesStart;
+		for (int i = 0; i < changeCount; i++) {
+			yieldEvery16(i);
+			p = parseChange(bytes, p, end, i, kinds, spans, cursor);
+		}
+		if (p != end) {
+			throw reject(DeltaFormatException.Reason.TRAILING_BYTES,
+					"delta has " + (end - p) + " bytes after its last change");
+		}
+		// pass 2, in chunks: hash each entry's key where it is, check the order inside the
+		// chunk; then the order across chunk boundaries. The entries stay in the input, which
+		// becomes their slab.
+		long[] hashes = new long[changeCount];
+		int chunkSize = chunkSize(changeCount, parallelism);
+		int chunks = (changeCount + chunkSize - 1) / chunkSize;
+		Parallel.forEachChunk(chunks, (changeCount >= 2 * DECODE_CHUNK) ? executor : null, parallelism, (c) -> {
+			int from = c * chunkSize;
+			int to = Math.min(changeCount, from + chunkSize);
+			for (int i = from; i < to; i++) {
+				yieldEvery16(i);
+				hashes[i] = EntryBlobs.keyHash(bytes, Slabs.offset(spans[i]));
+				if (i > from) {
+					checkOrder(hashes, bytes, spans, i);
+				}
+			}
+		});
+		for (int c = 1; c < chunks; c++) {
+			checkOrder(hashes, bytes, spans, c * chunkSize);
+		}
+		try {
+			return header.delta(hashes, bytes, spans, kinds);
+		}
+		catch (IllegalArgumentException ex) {
+			throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
+		}
+	}
+
+	/**
+	 * A decoder for a delta that arrives in order into the array it is decoded in: it parses
+	 * each change as soon as the bytes before it and its own have arrived, hashing its key and
+	 * checking its order as it goes, so that little is left when the last byte comes. This is
+	 * how a node decodes a large transfer while its packets arrive. The result is
+	 * {@link #decodeOwnedAuthenticated}'s, or {@link #decodeOwned}'s when {@link #finish} is
+	 * asked for the checksum, and it takes the array over the same way; when the input has
+	 * several defects, the one reported may differ.
+	 * @param bytes the array the whole encoded delta is (being) written into; its length is the
+	 * delta's
+	 */
+	public static StreamingDecoder streamingDecoder(byte[] bytes) {
+		return new StreamingDecoder(bytes);
+	}
+
+	/**
+	 * See {@link Delta#streamingDecoder}. Not thread-safe: one call at a time, and each
+	 * {@link #advance} must happen after the bytes it is told about were written (a task
+	 * handed to an executor after the write sees them). Bytes from {@code available} on may be
+	 * written while it runs; bytes below it must not change any more.
+	 */
+	public static final class StreamingDecoder {
+
+		/** A change's kind and two varints of at most 5 bytes: what is read before its size is known. */
+		private static final int CHANGE_PREFIX = 11;
+
+		private final byte[] bytes;
+
+		private final int end;
+
+		private final int[] cursor = new int[1];
+
+		private Header header;
+
+		private byte[] kinds;
+
+		private long[] spans;
+
+		private long[] hashes;
+
+		private int parsed;
+
+		private int position;
+
+		private DeltaFormatException failure;
+
+		private StreamingDecoder(byte[] bytes) {
+			this.bytes = Objects.requireNonNull(bytes, "bytes");
+			this.end = bytes.length - TRAILER;
+		}
+
+		/**
+		 * Parses every change that lies wholly below {@code available}.
+		 * @param available how many bytes from the start have arrived, at most the length
+		 * @throws DeltaFormatException if what arrived is not the start of a valid delta; every
+		 * later call throws it again
+		 */
+		public void advance(int available) {
+			Objects.checkFromToIndex(0, available, this.bytes.length);
+			if (this.failure != null) {
+				throw this.failure;
+			}
+			try {
+				parse(available);
+			}
+			catch (DeltaFormatException ex) {
+				this.failure = ex;
+				throw ex;
+			}
+		}
+
+		/** Changes parsed so far. */
+		public int parsedChanges() {
+			return this.parsed;
+		}
+
+		/**
+		 * The delta, once every byte has arrived: parses the rest and checks what
+		 * {@link #decodeOwned} checks, the trailer's checksum only if asked.
+		 * @throws DeltaFormatException if the input is not a valid delta
+		 */
+		public Delta finish(boolean checksum) {
+			advance(this.bytes.length);
+			if (this.position != this.end) {
+				throw reject(DeltaFormatException.Reason.TRAILING_BYTES,
+						"delta has " + (this.end - this.position) + " bytes after its last change");
+			}
+			if (checksum) {
+				checkChecksum(this.bytes);
+			}
+			try {
+				return this.header.delta(this.hashes, this.bytes, this.spans, this.kinds);
+			}
+			catch (IllegalArgumentException ex) {
+				throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
+			}
+		}
+
+		private void parse(int available) {
+			boolean whole = available == this.bytes.length;
+			if (this.header == null) {
+				if (!whole && available < MAX_HEADER) {
+					return;
+				}
+				this.header = parseHeader(this.bytes, false);
+				int count = this.header.changeCount;
+				this.kinds = new byte[count];
+				this.spans = new long[count];
+				this.hashes = new long[count];
+				this.position = this.header.changesStart;
+			}
+			int count = this.header.changeCount;
+			while (this.parsed < count) {
+				int i = this.parsed;
+				if (!whole && this.position + CHANGE_PREFIX > available) {
+					return;
+				}
+				int next = parseChange(this.bytes, this.position, this.end, i, this.kinds, this.spans, this.cursor);
+				if (!whole && next > available) {
+					return; // not wholly here: parsed again, the same way, once it is
+				}
+				yieldEvery16(i);
+				this.hashes[i] = EntryBlobs.keyHash(this.bytes, Slabs.offset(this.spans[i]));
+				if (i > 0) {
+					checkOrder(this.hashes, this.bytes, this.spans, i);
+				}
+				this.position = next;
+				this.parsed = i + 1;
+			}
+		}
+
+	}
+
+	/** The fields before a delta's changes, checked. */
+	private record Header(String name, int segmentBits, long baseVersion, long baseRoot, long targetVersion,
+			long targetRoot, long targetSize, int changeCount, int changesStart) {
+
+		/** The delta of these fields and changes in engine order, all of whose entries lie in {@code slab}. */
+		Delta delta(long[] hashes, byte[] slab, long[] spans, byte[] kinds) {
+			byte[][] slabs = new byte[kinds.length][];
+			Arrays.fill(slabs, slab);
+			return new Delta(this.name, this.segmentBits, this.baseVersion, this.baseRoot, this.targetVersion,
+					this.targetRoot, this.targetSize, new ChangeSet(ChangeArrays.ofSorted(hashes, slabs, spans, kinds)));
+		}
+
+	}
+
+	/** Longest header: the fixed fields and a state name of 255 bytes. */
+	private static final int MAX_HEADER = FIXED_HEADER + 255;
+
+	/**
+	 * Checks length, magic, (if asked) the checksum and every header field of a whole encoded
+	 * delta; its changes are not read.
+	 */
+	private static Header parseHeader(byte[] bytes, boolean checksum) {
 		int length = bytes.length;
 		if (length < MIN_ENCODED_LENGTH) {
 			throw reject(DeltaFormatException.Reason.TRUNCATED,
@@ -386,8 +586,8 @@ public final class Delta {
 			throw reject(DeltaFormatException.Reason.BAD_MAGIC, "input does not start with the delta magic 0x5A594E44");
 		}
 		int end = length - TRAILER;
-		if (checksum && crc32c(bytes, 0, end) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
-			throw reject(DeltaFormatException.Reason.BAD_CHECKSUM, "delta checksum (CRC32C) does not match");
+		if (checksum) {
+			checkChecksum(bytes);
 		}
 		byte version = in.get();
 		if (version != FORMAT_VERSION) {
@@ -427,84 +627,61 @@ public final class Delta {
 			throw reject(DeltaFormatException.Reason.TRUNCATED,
 					"delta announces " + Integer.toUnsignedString(changeCount) + " changes in " + (end - p) + " bytes");
 		}
-		// pass 1, sequential: every kind and length, so that pass 2 reads only checked ranges;
-		// spans[i] is where change i's entry lies in the input
-		byte[] kinds = new byte[changeCount];
-		long[] spans = new long[changeCount];
-		int[] cursor = new int[1];
-		for (int i = 0; i < changeCount; i++) {
-			yieldEvery16(i);
-			if (p >= end) {
-				throw reject(DeltaFormatException.Reason.TRUNCATED, "delta ends inside change " + i);
-			}
-			byte kind = bytes[p++];
-			if (kind == ChangeArrays.PUT) {
-				cursor[0] = p;
-				int entryLength = readVarint(bytes, cursor, end, "entry length", i);
-				p = cursor[0];
-				if (entryLength > end - p) {
-					throw reject(DeltaFormatException.Reason.TRUNCATED,
-							"entry length " + entryLength + " of change " + i + " exceeds the input");
-				}
-				cursor[0] = p;
-				int keyLength = readVarint(bytes, cursor, p + entryLength, "key length", i);
-				int header = cursor[0] - p;
-				if (keyLength > entryLength - header || keyLength > EntryBlobs.MAX_KEY_LENGTH) {
-					throw reject(DeltaFormatException.Reason.BAD_FIELD,
-							"key length " + keyLength + " of change " + i + " exceeds its entry");
-				}
-				spans[i] = Slabs.span(p, entryLength);
-				p += entryLength;
-			}
-			else if (kind == ChangeArrays.REMOVE) {
-				cursor[0] = p;
-				int keyLength = readVarint(bytes, cursor, end, "key length", i);
-				int header = cursor[0] - p;
-				if (keyLength > end - cursor[0] || keyLength > EntryBlobs.MAX_KEY_LENGTH) {
-					throw reject(DeltaFormatException.Reason.TRUNCATED,
-							"key length " + keyLength + " of change " + i + " exceeds the input");
-				}
-				spans[i] = Slabs.span(p, header + keyLength);
-				p += header + keyLength;
-			}
-			else {
-				throw reject(DeltaFormatException.Reason.BAD_FIELD, "change " + i + " has unknown kind " + kind);
-			}
-			kinds[i] = kind;
+		return new Header(name, segmentBits, baseVersion, baseRoot, targetVersion, targetRoot, targetSize, changeCount,
+				p);
+	}
+
+	private static void checkChecksum(byte[] bytes) {
+		int end = bytes.length - TRAILER;
+		if (crc32c(bytes, 0, end) != ByteBuffer.wrap(bytes, end, TRAILER).getInt()) {
+			throw reject(DeltaFormatException.Reason.BAD_CHECKSUM, "delta checksum (CRC32C) does not match");
 		}
-		if (p != end) {
-			throw reject(DeltaFormatException.Reason.TRAILING_BYTES,
-					"delta has " + (end - p) + " bytes after its last change");
+	}
+
+	/**
+	 * Reads change {@code i} at {@code p}: its kind and lengths, checked against {@code end}
+	 * (the start of the trailer); records kind and span.
+	 * @return where the next change starts
+	 */
+	private static int parseChange(byte[] bytes, int p, int end, int i, byte[] kinds, long[] spans, int[] cursor) {
+		if (p >= end) {
+			throw reject(DeltaFormatException.Reason.TRUNCATED, "delta ends inside change " + i);
 		}
-		// pass 2, in chunks: hash each entry's key where it is, check the order inside the
-		// chunk; then the order across chunk boundaries. The entries stay in the input, which
-		// becomes their slab.
-		long[] hashes = new long[changeCount];
-		int chunkSize = chunkSize(changeCount, parallelism);
-		int chunks = (changeCount + chunkSize - 1) / chunkSize;
-		Parallel.forEachChunk(chunks, (changeCount >= 2 * DECODE_CHUNK) ? executor : null, parallelism, (c) -> {
-			int from = c * chunkSize;
-			int to = Math.min(changeCount, from + chunkSize);
-			for (int i = from; i < to; i++) {
-				yieldEvery16(i);
-				hashes[i] = EntryBlobs.keyHash(bytes, Slabs.offset(spans[i]));
-				if (i > from) {
-					checkOrder(hashes, bytes, spans, i);
-				}
+		byte kind = bytes[p++];
+		if (kind == ChangeArrays.PUT) {
+			cursor[0] = p;
+			int entryLength = readVarint(bytes, cursor, end, "entry length", i);
+			p = cursor[0];
+			if (entryLength > end - p) {
+				throw reject(DeltaFormatException.Reason.TRUNCATED,
+						"entry length " + entryLength + " of change " + i + " exceeds the input");
 			}
-		});
-		for (int c = 1; c < chunks; c++) {
-			checkOrder(hashes, bytes, spans, c * chunkSize);
+			cursor[0] = p;
+			int keyLength = readVarint(bytes, cursor, p + entryLength, "key length", i);
+			int header = cursor[0] - p;
+			if (keyLength > entryLength - header || keyLength > EntryBlobs.MAX_KEY_LENGTH) {
+				throw reject(DeltaFormatException.Reason.BAD_FIELD,
+						"key length " + keyLength + " of change " + i + " exceeds its entry");
+			}
+			spans[i] = Slabs.span(p, entryLength);
+			p += entryLength;
 		}
-		byte[][] slabs = new byte[changeCount][];
-		Arrays.fill(slabs, bytes);
-		try {
-			return new Delta(name, segmentBits, baseVersion, baseRoot, targetVersion, targetRoot, targetSize,
-					new ChangeSet(ChangeArrays.ofSorted(hashes, slabs, spans, kinds)));
+		else if (kind == ChangeArrays.REMOVE) {
+			cursor[0] = p;
+			int keyLength = readVarint(bytes, cursor, end, "key length", i);
+			int header = cursor[0] - p;
+			if (keyLength > end - cursor[0] || keyLength > EntryBlobs.MAX_KEY_LENGTH) {
+				throw reject(DeltaFormatException.Reason.TRUNCATED,
+						"key length " + keyLength + " of change " + i + " exceeds the input");
+			}
+			spans[i] = Slabs.span(p, header + keyLength);
+			p += header + keyLength;
 		}
-		catch (IllegalArgumentException ex) {
-			throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
+		else {
+			throw reject(DeltaFormatException.Reason.BAD_FIELD, "change " + i + " has unknown kind " + kind);
 		}
+		kinds[i] = kind;
+		return p;
 	}
 
 	/**

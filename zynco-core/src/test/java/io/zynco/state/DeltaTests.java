@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class DeltaTests {
 
@@ -90,6 +91,98 @@ class DeltaTests {
 		assertThatThrownBy(() -> Delta.decodeOwned(badChecksum, null, 1)).isInstanceOf(DeltaFormatException.class)
 			.extracting((ex) -> ((DeltaFormatException) ex).reason())
 			.isEqualTo(DeltaFormatException.Reason.BAD_CHECKSUM);
+	}
+
+	/** Decodes with a streaming decoder told about the bytes in random steps, as packets arrive. */
+	private static Delta streamed(byte[] encoded, Random random, boolean checksum) {
+		Delta.StreamingDecoder decoder = Delta.streamingDecoder(encoded);
+		int available = 0;
+		while (available < encoded.length) {
+			available = Math.min(encoded.length, available + 1 + random.nextInt((random.nextInt(4) == 0) ? 4 : 600));
+			decoder.advance(available);
+		}
+		return decoder.finish(checksum);
+	}
+
+	@Test
+	void aStreamingDecoderGivesWhatDecodeGivesWhateverTheStepsItIsFed() {
+		Random random = new Random(21);
+		Snapshot base = base();
+		for (int round = 0; round < 200; round++) {
+			Snapshot.Editor edit = base.edit();
+			int changes = random.nextInt(300);
+			for (int i = 0; i < changes; i++) {
+				String key = "key-" + random.nextInt(400);
+				if (random.nextInt(5) == 0) {
+					edit.remove(b(key));
+				}
+				else {
+					byte[] value = new byte[random.nextInt((random.nextInt(10) == 0) ? 3000 : 40)];
+					random.nextBytes(value);
+					edit.put(b(key), value);
+				}
+			}
+			Delta delta = Delta.of("fares", 4, 5, edit.commit());
+			byte[] encoded = delta.encode();
+			Delta result = streamed(encoded.clone(), random, true);
+			assertThat(result.encode()).isEqualTo(encoded);
+			assertThat(result.applyTo(base).rootFingerprint()).isEqualTo(delta.targetRoot());
+		}
+		// the whole delta at once, and a parsed count that only grows
+		byte[] encoded = smallDelta(base).encode();
+		Delta.StreamingDecoder decoder = Delta.streamingDecoder(encoded.clone());
+		decoder.advance(0);
+		assertThat(decoder.parsedChanges()).isZero();
+		assertThat(decoder.finish(true).encode()).isEqualTo(encoded);
+		assertThat(decoder.parsedChanges()).isEqualTo(3);
+	}
+
+	@Test
+	void aStreamingDecoderRefusesWhatDecodeRefusesAndKeepsRefusing() {
+		Snapshot base = base();
+		Snapshot.Editor edit = base.edit();
+		for (int i = 0; i < 60; i += 3) {
+			edit.put(b("key-" + i), b("a new value for key " + i));
+			edit.remove(b("key-" + (i + 1)));
+		}
+		// longer than the longest header, so that it is parsed in steps
+		byte[] encoded = Delta.of("fares", 4, 5, edit.commit()).encode();
+		assertThat(encoded.length).isGreaterThan(800);
+		Random random = new Random(22);
+		for (int i = 0; i < encoded.length; i++) {
+			for (int flip : new int[] { 0x01, 0x80, 0xFF, 0x5A }) {
+				byte[] corrupt = encoded.clone();
+				corrupt[i] ^= (byte) flip;
+				Delta expected;
+				try {
+					expected = Delta.decodeOwnedAuthenticated(corrupt.clone(), null, 1);
+				}
+				catch (DeltaFormatException ex) {
+					expected = null;
+				}
+				int position = i;
+				if (expected == null) {
+					assertThatExceptionOfType(DeltaFormatException.class).as("byte %d xor %x", position, flip)
+						.isThrownBy(() -> streamed(corrupt, random, false));
+				}
+				else {
+					assertThat(streamed(corrupt, random, false).encode()).as("byte %d xor %x", position, flip)
+						.isEqualTo(expected.encode());
+				}
+				// with the checksum, every corruption is refused, as by decodeOwned
+				assertThatExceptionOfType(DeltaFormatException.class).as("byte %d xor %x", position, flip)
+					.isThrownBy(() -> streamed(corrupt.clone(), random, true));
+			}
+		}
+		byte[] badMagic = encoded.clone();
+		badMagic[0] ^= 1;
+		Delta.StreamingDecoder decoder = Delta.streamingDecoder(badMagic);
+		DeltaFormatException first = catchThrowableOfType(DeltaFormatException.class,
+				() -> decoder.advance(badMagic.length));
+		assertThat(first.reason()).isEqualTo(DeltaFormatException.Reason.BAD_MAGIC);
+		assertThatExceptionOfType(DeltaFormatException.class).isThrownBy(() -> decoder.advance(badMagic.length))
+			.isSameAs(first);
+		assertThatExceptionOfType(DeltaFormatException.class).isThrownBy(() -> decoder.finish(false)).isSameAs(first);
 	}
 
 	@Test
