@@ -143,8 +143,17 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Ticks run so far (written by the node loop). */
 	private volatile long ticks;
 
+	/** Streaming decode steps run for incoming transfers (written by the node loop; tests). */
+	private volatile long streamSteps;
+
 	/** Control messages this node ignores on arrival, as if lost with a connection (tests). */
 	private volatile Predicate<ControlMessage> dropIncomingControl;
+
+	/** Transfers from this size on are decoded while their packets arrive. */
+	private static final long STREAM_MIN_BYTES = 4L << 20;
+
+	/** New contiguous bytes of a transfer that make a streaming decode step worth a task. */
+	private static final int STREAM_STEP_BYTES = 2 << 20;
 
 	/** Threads of the worker pool; large snapshots are decoded and applied on all of them. */
 	private static final int WORKER_THREADS = 2;
@@ -631,6 +640,11 @@ public final class ZyncoNode implements AutoCloseable {
 	 */
 	void dropIncomingControl(Predicate<ControlMessage> drop) {
 		this.dropIncomingControl = drop;
+	}
+
+	/** Streaming decode steps run for incoming transfers so far (tests). */
+	long streamSteps() {
+		return this.streamSteps;
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -1130,9 +1144,53 @@ public final class ZyncoNode implements AutoCloseable {
 			in.completing = true;
 			completeIncoming(in);
 		}
+		else {
+			streamIncoming(in);
+		}
+	}
+
+	/**
+	 * Hands the bytes of a large transfer that arrived without a gap to its streaming decoder,
+	 * one worker task at a time, so that the decode overlaps the transfer instead of following
+	 * it. A defect found early is kept by the decoder and reported when the transfer completes,
+	 * as it would be without streaming.
+	 */
+	private void streamIncoming(Incoming in) {
+		if (in.stream == null || in.streaming || this.incoming.get(in.begin.transferId()) != in) {
+			return;
+		}
+		int available = in.transfer.contiguousBytes();
+		if (available - in.streamedTo < STREAM_STEP_BYTES) {
+			return;
+		}
+		in.streaming = true;
+		in.streamedTo = available;
+		this.worker.execute(() -> {
+			try {
+				in.stream.advance(available);
+			}
+			catch (DeltaFormatException ex) {
+				// kept by the decoder: finish() throws it again
+			}
+			this.loop.execute(() -> {
+				in.streaming = false;
+				this.streamSteps++;
+				if (in.completeWhenStreamed) {
+					in.completeWhenStreamed = false;
+					completeIncoming(in);
+				}
+				else if (!in.completing) {
+					streamIncoming(in);
+				}
+			});
+		});
 	}
 
 	private void completeIncoming(Incoming in) {
+		if (in.streaming) {
+			in.completeWhenStreamed = true; // the decoder is busy: its task completes this
+			return;
+		}
 		Version base = in.slot.chain.get(in.begin.baseVersion()).orElse(null);
 		if (base == null) {
 			finishIncoming(in, false, "base version " + in.begin.baseVersion() + " left the window", null, null);
@@ -1148,9 +1206,15 @@ public final class ZyncoNode implements AutoCloseable {
 				// the delta takes the buffer over: its entries stay there, as the new version's slab.
 				// Authenticated packets need no CRC pass over the whole: the applied root is checked
 				byte[] bytes = buffer.getAndSet(null);
-				Delta delta = (this.config.packetSecurity != NodeConfig.PacketSecurity.NONE)
-						? Delta.decodeOwnedAuthenticated(bytes, this.worker, parallelism)
-						: Delta.decodeOwned(bytes, this.worker, parallelism);
+				boolean authenticated = this.config.packetSecurity != NodeConfig.PacketSecurity.NONE;
+				Delta delta;
+				if (in.stream != null) {
+					delta = in.stream.finish(!authenticated); // its array is the payload
+				}
+				else {
+					delta = authenticated ? Delta.decodeOwnedAuthenticated(bytes, this.worker, parallelism)
+							: Delta.decodeOwned(bytes, this.worker, parallelism);
+				}
 				checkDeltaMatches(delta, in.begin);
 				Snapshot target = delta.applyTo(base.snapshot(), this.worker, parallelism);
 				ParentCost cost = ParentCost.measure(target, base.snapshot());
@@ -2358,13 +2422,27 @@ public final class ZyncoNode implements AutoCloseable {
 
 		final TransferReceiver transfer;
 
+		/** Decodes the payload while it arrives, for large transfers; null for small ones. */
+		final Delta.StreamingDecoder stream;
+
 		boolean completing;
+
+		/** A worker task is advancing {@link #stream} (node loop only). */
+		boolean streaming;
+
+		/** The contiguous bytes the last streaming task was told about (node loop only). */
+		int streamedTo;
+
+		/** The transfer completed while a streaming task ran: complete it when that task is done. */
+		boolean completeWhenStreamed;
 
 		Incoming(long sender, Slot slot, TransferBegin begin, TransferReceiver transfer) {
 			this.sender = sender;
 			this.slot = slot;
 			this.begin = begin;
 			this.transfer = transfer;
+			this.stream = (begin.totalBytes() >= STREAM_MIN_BYTES)
+					? Delta.streamingDecoder(transfer.partialPayload()) : null;
 		}
 
 	}

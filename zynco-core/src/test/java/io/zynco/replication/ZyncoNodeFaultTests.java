@@ -134,6 +134,8 @@ class ZyncoNodeFaultTests {
 		}).get(120, TimeUnit.SECONDS);
 		awaitAllAt(cluster, v1);
 		assertThat(cluster.get(2).view().version("fares").snapshot().dataBytes()).isGreaterThan(100_000_000L);
+		// the receivers decoded the transfer while it arrived, in steps
+		assertThat(cluster.get(2).streamSteps()).isPositive();
 		long sentBefore = cluster.get(0).stats().payloadBytesSent();
 
 		long v2 = fares(cluster.get(1)).publish((edit) -> {
@@ -170,6 +172,8 @@ class ZyncoNodeFaultTests {
 			}
 		}).get(60, TimeUnit.SECONDS);
 		awaitAllAt(cluster, v2);
+		// over 4 MiB: decoded while the packets arrived, gaps and repeats included
+		assertThat(cluster.get(1).streamSteps()).isPositive();
 		NodeStats sender = cluster.get(0).stats();
 		assertThat(sender.nacksReceived()).isPositive();
 		assertThat(sender.repairsMulticast() + sender.repairsUnicast()).isPositive();

@@ -472,6 +472,29 @@ public final class TransferReceiver {
 	}
 
 	/**
+	 * How many bytes from the start of the payload have arrived without a gap. A packet once
+	 * held is never written again, so a reader may use these bytes of {@link #partialPayload()}
+	 * while later packets arrive, if it reads them after this call (a task handed to an
+	 * executor after it does).
+	 */
+	public int contiguousBytes() {
+		return (this.firstMissing >= this.packetCount) ? (int) this.begin.totalBytes()
+				: this.firstMissing * this.packetPayload;
+	}
+
+	/**
+	 * The array the payload is being reassembled in, complete or not: the array
+	 * {@link #takePayload()} hands over (see {@link #contiguousBytes()} for what may be read).
+	 * @throws IllegalStateException if the payload was taken
+	 */
+	public byte[] partialPayload() {
+		if (this.payload == null) {
+			throw new IllegalStateException("the payload of transfer " + transferId() + " was taken");
+		}
+		return this.payload;
+	}
+
+	/**
 	 * The reassembled payload (the receiver's own array, not a copy).
 	 * @throws IllegalStateException if packets are still missing
 	 */
