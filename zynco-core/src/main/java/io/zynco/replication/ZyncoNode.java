@@ -1169,8 +1169,9 @@ public final class ZyncoNode implements AutoCloseable {
 			try {
 				in.stream.advance(available);
 			}
-			catch (DeltaFormatException ex) {
-				// kept by the decoder: finish() throws it again
+			catch (RuntimeException ex) {
+				// a defect is kept by the decoder, and finish() throws it again when the transfer
+				// completes; the loop must hear back from this task in any case
 			}
 			this.loop.execute(() -> {
 				in.streaming = false;
