@@ -244,6 +244,9 @@ public final class ZyncoNode implements AutoCloseable {
 	/** Member: catch-ups in progress, by state. */
 	private final Map<String, CatchUp> catchUps = new HashMap<>();
 
+	/** The newest catch-up request each member sent this node, per state (node loop only). */
+	private final NewestRequests catchUpRequests = new NewestRequests();
+
 	/** Highest version number this node has seen per state (for assigning the next). */
 	private final Map<String, Long> highestVersion = new HashMap<>();
 
@@ -1797,6 +1800,9 @@ public final class ZyncoNode implements AutoCloseable {
 	/** A peer asks for a version: answer with a delta from what it has, or from empty. */
 	private void handleCatchUpRequest(long from, CatchUpRequest request) {
 		Slot slot = this.slots.get(request.state());
+		if (slot != null && !this.catchUpRequests.record(from, request.state(), request.requestId())) {
+			return; // the member has asked again since: it waits for that answer only
+		}
 		Version want = (slot != null) ? slot.chain.get(request.wantVersion()).orElse(null) : null;
 		if (want == null) {
 			this.control.send(from, new CatchUpChunk(request.requestId(), TransferBegin.DELTA, request.state(),
@@ -1836,6 +1842,9 @@ public final class ZyncoNode implements AutoCloseable {
 	 * dropped: the member asks again, from what it holds. Node loop only.
 	 */
 	private void sendCatchUpChunks(long to, CatchUpRequest request, byte kind, Version want, byte[] encoded) {
+		if (!this.catchUpRequests.isNewest(to, request.state(), request.requestId())) {
+			return; // encoded after a newer request's answer: it would replace that one
+		}
 		sendInChunks(new ChunkedSend(List.of(to, request.state()), to, encoded,
 				(int) Math.min(request.offset(), encoded.length), CATCH_UP_CHUNK,
 				(offset, payload, last) -> new CatchUpChunk(request.requestId(), kind, request.state(), want.number(),
@@ -2011,6 +2020,7 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 		this.incoming.values().removeIf((in) -> in.sender == member.id());
 		this.catchUps.values().removeIf((c) -> c.peer == member.id());
+		this.catchUpRequests.forget(member.id());
 		// requests to a coordinator that left fail; the caller retries with the new one
 		this.requests.entrySet().removeIf((e) -> {
 			if (e.getValue().to == member.id()) {
