@@ -413,12 +413,7 @@ public final class Delta {
 		for (int c = 1; c < chunks; c++) {
 			checkOrder(hashes, bytes, spans, c * chunkSize);
 		}
-		try {
-			return header.delta(hashes, bytes, spans, kinds);
-		}
-		catch (IllegalArgumentException ex) {
-			throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
-		}
+		return header.delta(hashes, bytes, spans, kinds);
 	}
 
 	/**
@@ -511,12 +506,7 @@ public final class Delta {
 			if (checksum) {
 				checkChecksum(this.bytes);
 			}
-			try {
-				return this.header.delta(this.hashes, this.bytes, this.spans, this.kinds);
-			}
-			catch (IllegalArgumentException ex) {
-				throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
-			}
+			return this.header.delta(this.hashes, this.bytes, this.spans, this.kinds);
 		}
 
 		private void parse(int available) {
@@ -558,12 +548,22 @@ public final class Delta {
 	private record Header(String name, int segmentBits, long baseVersion, long baseRoot, long targetVersion,
 			long targetRoot, long targetSize, int changeCount, int changesStart) {
 
-		/** The delta of these fields and changes in engine order, all of whose entries lie in {@code slab}. */
+		/**
+		 * The delta of these fields and changes in engine order, all of whose entries lie in
+		 * {@code slab}.
+		 * @throws DeltaFormatException if the fields and changes do not make a delta
+		 */
 		Delta delta(long[] hashes, byte[] slab, long[] spans, byte[] kinds) {
 			byte[][] slabs = new byte[kinds.length][];
 			Arrays.fill(slabs, slab);
-			return new Delta(this.name, this.segmentBits, this.baseVersion, this.baseRoot, this.targetVersion,
-					this.targetRoot, this.targetSize, new ChangeSet(ChangeArrays.ofSorted(hashes, slabs, spans, kinds)));
+			try {
+				return new Delta(this.name, this.segmentBits, this.baseVersion, this.baseRoot, this.targetVersion,
+						this.targetRoot, this.targetSize,
+						new ChangeSet(ChangeArrays.ofSorted(hashes, slabs, spans, kinds)));
+			}
+			catch (IllegalArgumentException ex) {
+				throw reject(DeltaFormatException.Reason.BAD_FIELD, ex.getMessage());
+			}
 		}
 
 	}

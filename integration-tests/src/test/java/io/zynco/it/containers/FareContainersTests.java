@@ -82,10 +82,7 @@ class FareContainersTests {
 			this.nodes.add(new FareNode("node" + i, this.network, seeds, tuning));
 		}
 		Startables.deepStart(this.nodes.stream().map(FareNode::container)).join();
-		await().atMost(TIMEOUT).until(() -> this.nodes.stream().allMatch((node) -> {
-			JsonNode zynco = FareClient.getJson(node.uri(), "/actuator/zynco");
-			return zynco != null && zynco.path("node").path("ready").asBoolean() && zynco.path("members").size() == 4;
-		}));
+		awaitWholeCluster();
 	}
 
 	@AfterAll
