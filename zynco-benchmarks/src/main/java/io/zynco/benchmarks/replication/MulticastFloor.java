@@ -85,27 +85,13 @@ public final class MulticastFloor {
 		Args args = Args.parse(argv);
 		String role = args.get("role", "parent");
 		if (!role.equals("parent")) {
-			startWatchdog(args.getInt("max-seconds", 900));
+			Watchdog.start("MulticastFloor " + role, args.getInt("max-seconds", 900));
 		}
 		switch (role) {
 			case "sender" -> sender(args);
 			case "receiver" -> receiver(args);
 			default -> new Parent(args).run();
 		}
-	}
-
-	private static void startWatchdog(int seconds) {
-		Thread watchdog = new Thread(() -> {
-			try {
-				Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-				Runtime.getRuntime().halt(3);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}, "watchdog");
-		watchdog.setDaemon(true);
-		watchdog.start();
 	}
 
 	private static DatagramChannel openSocket(int port, int sockbuf, boolean receiver) throws IOException {

@@ -70,19 +70,7 @@ public final class NodeProcess {
 		Args args = Args.parse(argv);
 		String name = args.require("name");
 		long dataSeed = args.getLong("data-seed", 42);
-		int maxSeconds = args.getInt("max-seconds", 900);
-		Thread watchdog = new Thread(() -> {
-			try {
-				Thread.sleep(TimeUnit.SECONDS.toMillis(maxSeconds));
-				System.err.println("NodeProcess " + name + ": --max-seconds " + maxSeconds + " reached, exiting");
-				Runtime.getRuntime().halt(3);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}, "watchdog");
-		watchdog.setDaemon(true);
-		watchdog.start();
+		Watchdog.start("NodeProcess " + name, args.getInt("max-seconds", 900));
 
 		double loss = args.getDouble("loss", 0);
 		DataFaults faults = (loss > 0) ? DataFaults.of(args.getLong("loss-seed", 1), loss, 0, 0) : DataFaults.none();

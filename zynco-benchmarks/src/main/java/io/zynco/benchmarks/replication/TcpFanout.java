@@ -49,18 +49,7 @@ public final class TcpFanout {
 	public static void main(String[] argv) throws Exception {
 		Locale.setDefault(Locale.ROOT);
 		Args args = Args.parse(argv);
-		int maxSeconds = args.getInt("max-seconds", 900);
-		Thread watchdog = new Thread(() -> {
-			try {
-				Thread.sleep(TimeUnit.SECONDS.toMillis(maxSeconds));
-				Runtime.getRuntime().halt(3);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}, "watchdog");
-		watchdog.setDaemon(true);
-		watchdog.start();
+		Watchdog.start("TcpFanout " + args.get("role", "receiver"), args.getInt("max-seconds", 900));
 		if (args.require("role").equals("sender")) {
 			sender(args);
 		}
