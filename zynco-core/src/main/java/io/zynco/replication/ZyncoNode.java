@@ -683,6 +683,7 @@ public final class ZyncoNode implements AutoCloseable {
 					transferDone(out, out.transfer.result());
 				}
 			}
+			double occupancy = Double.NaN; // read from the kernel once per tick, if any transfer needs it
 			for (java.util.Iterator<Incoming> it = this.incoming.values().iterator(); it.hasNext();) {
 				Incoming in = it.next();
 				if (in.completing) {
@@ -693,7 +694,10 @@ public final class ZyncoNode implements AutoCloseable {
 					this.stats.transfersDropped.increment();
 					continue;
 				}
-				tickIncoming(in, now, stalled);
+				if (Double.isNaN(occupancy)) {
+					occupancy = this.data.receiveBufferOccupancy();
+				}
+				tickIncoming(in, now, stalled, occupancy);
 			}
 			if (this.round != null) {
 				checkRound(now);
@@ -722,21 +726,33 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	/**
-	 * Asks an incoming transfer for a NACK, after excusing a loop stall: the stall does not
-	 * count as silence, and the packets it probably left in the socket are reported to the
-	 * sender as used receive buffer (a buffer report when no NACK is due and less than the
-	 * low-water mark is free), so that its rate control backs off before the kernel drops.
+	 * Asks an incoming transfer for a NACK, after excusing a loop stall (the stall does not
+	 * count as silence), and tells the sender how much receive buffer is free, for its rate
+	 * control. Where the kernel measures the socket's queue ({@code occupancy} not negative),
+	 * the free share of the buffer goes with every NACK and in a buffer report at every NACK
+	 * interval, so that the sender can climb fast while the queue stays empty and back off as
+	 * soon as it fills. Elsewhere the packets a stall probably left in the socket are estimated
+	 * and reported as used buffer (a buffer report when no NACK is due and less than the
+	 * low-water mark is free), so that the sender backs off before the kernel drops.
+	 * @param occupancy the receive queue's share of the socket buffer, or negative if unknown
 	 */
-	private void tickIncoming(Incoming in, long now, long stalled) {
+	private void tickIncoming(Incoming in, long now, long stalled, double occupancy) {
 		int free = -1;
 		if (stalled > 0) {
 			in.transfer.excuse(stalled);
+		}
+		if (occupancy >= 0) {
+			// in bytes of the configured buffer, whatever the kernel granted: the sender's
+			// thresholds are shares of that size
+			free = (int) (this.config.socketBufferBytes * Math.max(0, 1 - occupancy));
+		}
+		else if (stalled > 0) {
 			long backlog = in.transfer.backlogEstimate(stalled,
 					in.begin.packetPayload() + NodeTransports.packetOverhead());
 			free = (int) Math.max(0, this.config.socketBufferBytes - backlog);
 		}
 		Optional<Nack> nack = in.transfer.tick(now, free);
-		if (nack.isEmpty() && free >= 0 && free < NodeTransports.lowBufferBytes(this.config)) {
+		if (nack.isEmpty() && free >= 0 && (occupancy >= 0 || free < NodeTransports.lowBufferBytes(this.config))) {
 			nack = in.transfer.bufferReport(now, free);
 		}
 		nack.ifPresent((n) -> this.control.send(in.sender, n));

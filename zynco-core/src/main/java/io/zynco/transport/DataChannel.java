@@ -36,6 +36,24 @@ public interface DataChannel extends AutoCloseable {
 	/** Largest payload a data packet may carry with the configured packet size. */
 	int maxPayload();
 
+	/**
+	 * How full the receive queues of this channel's sockets are, measured by the kernel: the
+	 * fullest socket's queued bytes as a fraction of its receive buffer, 0 when empty and 1
+	 * when the kernel drops. Negative if this platform or transport does not tell (then a node
+	 * estimates its backlog from its own stalls).
+	 */
+	default double receiveBufferOccupancy() {
+		return -1;
+	}
+
+	/**
+	 * Datagrams the kernel dropped on this channel's sockets because a receive buffer was full,
+	 * since they opened; negative if this platform or transport does not tell.
+	 */
+	default long receiveBufferDrops() {
+		return -1;
+	}
+
 	@Override
 	void close();
 

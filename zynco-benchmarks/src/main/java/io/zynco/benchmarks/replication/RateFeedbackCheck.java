@@ -27,7 +27,11 @@ import io.zynco.replication.transfer.TransferSpec;
  * go back after {@code --rtt-ms}. It prints, per receiver count, how often the controller cut
  * and raised the rate, where the rate ended, and how many bytes the sender sent per payload
  * byte. This isolates the controller: with R = 1 the loss reaches it; with R = 3 it shows
- * whether it still does.
+ * whether it still does. Each case runs twice: receivers that do not measure their queue (the
+ * controller hears only losses), and receivers that measure it as Linux's {@code SO_MEMINFO}
+ * lets a node do and report it with every NACK and every 5 ms, with the node's fast increase
+ * while every queue stays under a quarter full ({@code NodeTransports}' settings, for a
+ * socket buffer of half {@code --buffer}, as the kernel doubles what is asked).
  *
  * <pre>
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.RateFeedbackCheck [--mib 128] [--capacity 150]
@@ -86,23 +90,33 @@ public final class RateFeedbackCheck {
 		System.out.printf("(each receiver's drain varies uniformly by +-%.0f %% per ms; every receiver's loop stalls for the"
 				+ " first %.0f ms, plus up to the feedback jitter)%n", wobble * 100, stall / 1e6);
 		System.out.printf("rate increase per uncongested 10 ms: x%.3f + 1 MiB/s%n", increaseFactor);
-		System.out.printf("%-3s %9s %9s %10s %10s %10s %10s %10s %10s %9s%n", "R", "virtual s", "decreases",
-				"increases", "rate end", "rate min", "rate max", "drops", "sent/payld", "NACKs");
+		System.out.printf("%-3s %-9s %9s %9s %10s %10s %10s %10s %10s %10s %9s%n", "R", "queue", "virtual s",
+				"decreases", "increases", "rate end", "rate min", "rate max", "drops", "sent/payld", "NACKs");
 		for (int r : new int[] { 1, 2, 3 }) {
-			run(r, mib, capacity, buffer, loss, rtt, jitter, wobble, stall, increaseFactor);
+			for (boolean measured : new boolean[] { false, true }) {
+				run(r, mib, capacity, buffer, loss, rtt, jitter, wobble, stall, increaseFactor, measured);
+			}
 		}
 	}
 
 	private static void run(int receiverCount, int mib, double capacity, long buffer, double loss, long rtt,
-			long jitter, double wobble, long stall, double increaseFactor) {
+			long jitter, double wobble, long stall, double increaseFactor, boolean measured) {
 		byte[] payload = new byte[mib << 20];
 		new SplittableRandom(1).nextBytes(payload);
 		SplittableRandom random = new SplittableRandom(7);
 		int packetPayload = 60_000 - 60;
 		long now = 1_000 * MS;
 		RateController.Config defaults = RateController.Config.defaults();
-		RateController rate = RateController.create(defaults.withRates(200L << 20, Math.min(defaults.minRate(), 200L << 20),
-				2L << 30).withIncrease(increaseFactor, defaults.increaseStep()), now);
+		// the node's settings (NodeTransports) for a socket buffer of half the modelled one
+		int socketBuffer = (int) (buffer / 2);
+		RateController.Config rateConfig = defaults
+			.withRates(200L << 20, Math.min(defaults.minRate(), 200L << 20), 2L << 30)
+			.withIncrease(increaseFactor, defaults.increaseStep())
+			.withLowBufferBytes(socketBuffer / 2);
+		if (measured) {
+			rateConfig = rateConfig.withHeadroom(socketBuffer / 4 * 3, 1.1);
+		}
+		RateController rate = RateController.create(rateConfig, now);
 		TransferSender.Config config = TransferSender.Config.defaults()
 			.withPacketPayload(packetPayload)
 			.withDeadline(Duration.ofSeconds(120))
@@ -196,7 +210,11 @@ public final class RateFeedbackCheck {
 					}
 				}
 				if (to.transfer != null && !to.transfer.isComplete()) {
-					Optional<Nack> nack = to.transfer.tick(now);
+					int free = measured ? (int) (socketBuffer * Math.max(0, 1 - (double) to.queuedBytes / buffer)) : -1;
+					Optional<Nack> nack = to.transfer.tick(now, free);
+					if (nack.isEmpty() && measured) {
+						nack = to.transfer.bufferReport(now, free);
+					}
 					if (nack.isPresent()) {
 						nacks++;
 						long delay = rtt + ((jitter > 0) ? random.nextLong(jitter) : 0);
@@ -233,8 +251,8 @@ public final class RateFeedbackCheck {
 		else {
 			sent = "not done";
 		}
-		System.out.printf("%-3d %9.2f %9d %10d %10.0f %10.0f %10.0f %10d %10s %9d%n", receiverCount,
-				(now - start) / 1e9, rate.decreases(), rate.increases(), rate.rate() / 1048576.0, rateMin / 1048576.0,
+		System.out.printf("%-3d %-9s %9.2f %9d %10d %10.0f %10.0f %10.0f %10d %10s %9d%n", receiverCount,
+				measured ? "measured" : "unknown", (now - start) / 1e9, rate.decreases(), rate.increases(), rate.rate() / 1048576.0, rateMin / 1048576.0,
 				rateMax / 1048576.0, drops, sent, nacks);
 	}
 

@@ -20,8 +20,21 @@ import java.util.Objects;
  * {@code decreaseFactor} (at most once per interval, never below {@code minRate});</li>
  * <li><b>increase</b>: otherwise, if the sender was held back by the bucket during the
  * interval, the rate becomes {@code rate × increaseFactor + increaseStep} (never above
- * {@code maxRate}); an idle or application-limited sender does not raise its rate.</li>
+ * {@code maxRate}); an idle or application-limited sender does not raise its rate;</li>
+ * <li><b>increase with headroom</b>: the factor is {@code headroomIncreaseFactor} instead when
+ * the interval brought {@linkplain #onHeadroom headroom} news and all of it was good: every
+ * receiver of every transfer measured its socket's receive queue recently and had at least
+ * {@code ampleBufferBytes} free, and the sender used at least 80 % of its rate in the
+ * interval (a rate that is not in use says nothing about what the receivers can take).</li>
  * </ul>
+ * Loss and a low buffer are late signals: the kernel drops when the buffer is full, and a
+ * NACK follows a reorder window later. Without a measure of the receive queue, the rate must
+ * therefore climb slowly (additively) so as not to overshoot by much. Where the receivers do
+ * measure their queues (Linux, {@code SO_MEMINFO}), an empty queue is positive evidence that
+ * they keep up, and the rate may climb geometrically until a queue starts to fill; the
+ * queue's growth then stops the fast climb long before the kernel drops (a queue of
+ * {@code ampleBufferBytes} free is far from {@code lowBufferBytes}, and further still from
+ * full).
  * The loss fraction is {@code lost / max(covered, minLossSample)}, summed over the feedback of
  * the interval, where each report says how many newly covered sequence numbers it declares
  * lost ({@link #onLoss}).
@@ -47,10 +60,15 @@ public final class RateController {
 	 * over (damps noise from small reports)
 	 * @param lowBufferBytes receive-buffer free space below which a receiver counts as
 	 * congested; 0 disables the signal
+	 * @param ampleBufferBytes receive-buffer free space, measured, at or above which a receiver
+	 * counts as keeping up (see {@link RateController#onHeadroom}); 0 disables the fast increase,
+	 * else above {@code lowBufferBytes}
+	 * @param headroomIncreaseFactor multiplier per uncongested interval in which every receiver
+	 * had ample buffer, at least 1
 	 */
 	public record Config(long initialRate, long minRate, long maxRate, Duration burst, Duration interval,
 			double decreaseFactor, double increaseFactor, long increaseStep, double lossThreshold, int minLossSample,
-			int lowBufferBytes) {
+			int lowBufferBytes, int ampleBufferBytes, double headroomIncreaseFactor) {
 
 		public Config {
 			if (minRate <= 0 || initialRate < minRate || maxRate < initialRate) {
@@ -77,58 +95,75 @@ public final class RateController {
 			if (lowBufferBytes < 0) {
 				throw new IllegalArgumentException("lowBufferBytes must be >= 0, not " + lowBufferBytes);
 			}
+			if (ampleBufferBytes < 0 || (ampleBufferBytes > 0 && ampleBufferBytes <= lowBufferBytes)) {
+				throw new IllegalArgumentException("ampleBufferBytes must be 0 (off) or above lowBufferBytes "
+						+ lowBufferBytes + ", not " + ampleBufferBytes);
+			}
+			if (!(headroomIncreaseFactor >= 1) || Double.isInfinite(headroomIncreaseFactor)) {
+				throw new IllegalArgumentException("headroomIncreaseFactor must be >= 1, not " + headroomIncreaseFactor);
+			}
 		}
 
 		/**
 		 * 32 MiB/s to start, between 512 KiB/s and 128 MiB/s; 2 ms bursts; every 10 ms ×0.7 on
 		 * more than 5 % loss (over at least 32 packets) or less than 64 KiB of receive buffer,
-		 * else +1 MiB/s.
+		 * else +1 MiB/s; no fast increase ({@link #withHeadroom} turns it on).
 		 */
 		public static Config defaults() {
 			return new Config(32L << 20, 512L << 10, 128L << 20, Duration.ofMillis(2), Duration.ofMillis(10), 0.7,
-					1.0, 1L << 20, 0.05, 32, 64 << 10);
+					1.0, 1L << 20, 0.05, 32, 64 << 10, 0, 1.0);
 		}
 
 		public Config withRates(long initialRate, long minRate, long maxRate) {
 			return new Config(initialRate, minRate, maxRate, this.burst, this.interval, this.decreaseFactor,
 					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
-					this.lowBufferBytes);
+					this.lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
 		}
 
 		public Config withBurst(Duration burst) {
 			return new Config(this.initialRate, this.minRate, this.maxRate, burst, this.interval, this.decreaseFactor,
 					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
-					this.lowBufferBytes);
+					this.lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
 		}
 
 		public Config withInterval(Duration interval) {
 			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, interval, this.decreaseFactor,
 					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
-					this.lowBufferBytes);
+					this.lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
 		}
 
 		public Config withDecrease(double decreaseFactor) {
 			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval, decreaseFactor,
 					this.increaseFactor, this.increaseStep, this.lossThreshold, this.minLossSample,
-					this.lowBufferBytes);
+					this.lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
 		}
 
 		public Config withIncrease(double increaseFactor, long increaseStep) {
 			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
 					this.decreaseFactor, increaseFactor, increaseStep, this.lossThreshold, this.minLossSample,
-					this.lowBufferBytes);
+					this.lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
 		}
 
 		public Config withLossThreshold(double lossThreshold, int minLossSample) {
 			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
 					this.decreaseFactor, this.increaseFactor, this.increaseStep, lossThreshold, minLossSample,
-					this.lowBufferBytes);
+					this.lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
 		}
 
 		public Config withLowBufferBytes(int lowBufferBytes) {
 			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
 					this.decreaseFactor, this.increaseFactor, this.increaseStep, this.lossThreshold,
-					this.minLossSample, lowBufferBytes);
+					this.minLossSample, lowBufferBytes, this.ampleBufferBytes, this.headroomIncreaseFactor);
+		}
+
+		/**
+		 * The fast increase: the rate is multiplied by {@code headroomIncreaseFactor} in an
+		 * interval whose receivers all measured at least {@code ampleBufferBytes} free.
+		 */
+		public Config withHeadroom(int ampleBufferBytes, double headroomIncreaseFactor) {
+			return new Config(this.initialRate, this.minRate, this.maxRate, this.burst, this.interval,
+					this.decreaseFactor, this.increaseFactor, this.increaseStep, this.lossThreshold,
+					this.minLossSample, this.lowBufferBytes, ampleBufferBytes, headroomIncreaseFactor);
 		}
 
 		private static void requirePositive(Duration duration, String name) {
@@ -141,6 +176,9 @@ public final class RateController {
 	}
 
 	private static final double NANOS_PER_SECOND = 1e9;
+
+	/** Share of its rate a sender must have used in an interval for a fast increase. */
+	private static final double USED_SHARE = 0.8;
 
 	private final Config config;
 
@@ -163,6 +201,15 @@ public final class RateController {
 	private boolean intervalBufferLow;
 
 	private boolean intervalLimited;
+
+	private boolean intervalHeadroom;
+
+	/** Bytes the sender took in this interval, to tell a rate in use from a nominal one. */
+	private long intervalBytes;
+
+	private boolean intervalNoHeadroom;
+
+	private long headroomIncreases;
 
 	private long decreases;
 
@@ -210,6 +257,7 @@ public final class RateController {
 		tick(nowNanos);
 		if (this.tokens >= Math.min(bytes, capacity())) {
 			this.tokens -= bytes;
+			this.intervalBytes += bytes;
 			return true;
 		}
 		this.intervalLimited = true;
@@ -219,6 +267,7 @@ public final class RateController {
 	/** Gives back tokens taken for a packet that could not be sent after all. */
 	public void release(int bytes) {
 		this.tokens = Math.min(this.tokens + bytes, capacity());
+		this.intervalBytes -= bytes;
 	}
 
 	/**
@@ -241,6 +290,29 @@ public final class RateController {
 		}
 	}
 
+	/**
+	 * Records whether all of a transfer's receivers have headroom: each measured its receive
+	 * queue within the last few intervals and had at least {@code ampleBufferBytes} free
+	 * ({@code true}), or not ({@code false}: a receiver measured less, or has not measured
+	 * lately). The rate climbs by {@code headroomIncreaseFactor} in an interval that heard
+	 * {@code true} and never {@code false}; several transfers sharing the controller each report,
+	 * and any one without headroom vetoes. Ignored when {@code ampleBufferBytes} is 0.
+	 */
+	public void onHeadroom(long nowNanos, boolean headroom) {
+		tick(nowNanos);
+		if (headroom) {
+			this.intervalHeadroom = true;
+		}
+		else {
+			this.intervalNoHeadroom = true;
+		}
+	}
+
+	/** How many of the {@linkplain #increases() increases} were fast ones, with headroom. */
+	public long headroomIncreases() {
+		return this.headroomIncreases;
+	}
+
 	/** Refills the bucket and, at the end of an interval, adapts the rate. */
 	public void tick(long nowNanos) {
 		long elapsed = nowNanos - this.lastRefillNanos;
@@ -249,12 +321,12 @@ public final class RateController {
 			this.lastRefillNanos = nowNanos;
 		}
 		if (nowNanos - this.intervalStartNanos >= this.intervalNanos) {
-			adapt();
+			adapt(nowNanos - this.intervalStartNanos);
 			this.intervalStartNanos = nowNanos;
 		}
 	}
 
-	private void adapt() {
+	private void adapt(long intervalNanos) {
 		boolean lossy = this.intervalCovered > 0 && (double) this.intervalLost
 				/ Math.max(this.intervalCovered, this.config.minLossSample()) > this.config.lossThreshold();
 		if (lossy || this.intervalBufferLow) {
@@ -266,17 +338,29 @@ public final class RateController {
 			}
 		}
 		else if (this.intervalLimited) {
-			double raised = Math.min(this.config.maxRate(),
-					this.rate * this.config.increaseFactor() + this.config.increaseStep());
+			// the fast climb also needs the rate to be in use: a sender that cannot keep up with its
+			// own rate (its loop starved of CPU) sees empty receive queues at any nominal rate,
+			// which would climb without bound and burst once the CPU is back (cf. RFC 7661)
+			boolean used = this.intervalBytes >= USED_SHARE * this.rate * intervalNanos / NANOS_PER_SECOND;
+			boolean headroom = this.config.ampleBufferBytes() > 0 && this.intervalHeadroom && !this.intervalNoHeadroom
+					&& used;
+			double factor = headroom ? this.config.headroomIncreaseFactor() : this.config.increaseFactor();
+			double raised = Math.min(this.config.maxRate(), this.rate * factor + this.config.increaseStep());
 			if (raised > this.rate) {
 				this.rate = raised;
 				this.increases++;
+				if (headroom) {
+					this.headroomIncreases++;
+				}
 			}
 		}
 		this.intervalLost = 0;
 		this.intervalCovered = 0;
 		this.intervalBufferLow = false;
 		this.intervalLimited = false;
+		this.intervalHeadroom = false;
+		this.intervalNoHeadroom = false;
+		this.intervalBytes = 0;
 	}
 
 	private double capacity() {

@@ -225,6 +225,11 @@ public final class TransferSender {
 		/** Repairs sent because this receiver missed the packet (multicast or unicast). */
 		long repairs;
 
+		/** The free receive buffer of its latest report that carried one, and when it came. */
+		int bufferFree = -1;
+
+		long bufferFreeNanos;
+
 		Peer(long memberId, int index) {
 			this.memberId = memberId;
 			this.index = index;
@@ -290,6 +295,9 @@ public final class TransferSender {
 	private long lastNanos;
 
 	private long lastLossFeed;
+
+	/** How many rate-adaptation intervals a receiver's buffer report counts as fresh. */
+	private static final int HEADROOM_INTERVALS = 3;
 
 	/** How often receivers' loss reports are summarised for the rate controller. */
 	private static final long LOSS_FEED_INTERVAL_NANOS = 5_000_000;
@@ -442,6 +450,7 @@ public final class TransferSender {
 		}
 		advance(nowNanos);
 		feedLoss(nowNanos);
+		feedHeadroom(nowNanos);
 		this.rate.tick(nowNanos);
 		if (nowNanos - this.deadlineNanos >= 0) {
 			dropActive(DEADLINE);
@@ -500,6 +509,10 @@ public final class TransferSender {
 		peer.heard = true;
 		this.nacksReceived++;
 		this.rate.onReceiveBufferFree(nowNanos, nack.receiveBufferFree());
+		if (nack.receiveBufferFree() >= 0) {
+			peer.bufferFree = nack.receiveBufferFree();
+			peer.bufferFreeNanos = nowNanos;
+		}
 		countLoss(peer, ranges, nowNanos);
 		int examined = 0;
 		int examineLimit = 2 * this.repairs.capacity();
@@ -805,6 +818,30 @@ public final class TransferSender {
 			peer.windowLost = 0;
 			peer.windowCovered = 0;
 		}
+	}
+
+	/**
+	 * Tells the rate controller, while new data remains to be sent, whether every active
+	 * receiver has headroom: a buffer report within the last {@value #HEADROOM_INTERVALS}
+	 * adaptation intervals with at least the controller's {@code ampleBufferBytes} free. A
+	 * receiver that stopped reporting (its loop stalled, or its platform does not measure its
+	 * queue) has none, so the fast increase needs fresh evidence from everyone.
+	 */
+	private void feedHeadroom(long nowNanos) {
+		int ample = this.rate.config().ampleBufferBytes();
+		if (ample <= 0 || this.active == 0 || this.nextSequence >= this.packetCount) {
+			return;
+		}
+		long fresh = HEADROOM_INTERVALS * this.rate.config().interval().toNanos();
+		boolean headroom = true;
+		for (Peer peer : this.peersByIndex) {
+			if (peer.outcome == Outcome.ACTIVE
+					&& (peer.bufferFree < ample || nowNanos - peer.bufferFreeNanos > fresh)) {
+				headroom = false;
+				break;
+			}
+		}
+		this.rate.onHeadroom(nowNanos, headroom);
 	}
 
 	/** Whether every receiver still active has given feedback since the transfer began. */

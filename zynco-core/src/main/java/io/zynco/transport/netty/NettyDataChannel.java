@@ -551,6 +551,24 @@ public final class NettyDataChannel implements DataChannel {
 		this.rejectedInput.reject(CHANNEL, reason.tag(), detail + " from " + datagram.sender());
 	}
 
+	@Override
+	public double receiveBufferOccupancy() {
+		double unicastQueue = SocketMemory.receiveOccupancy(this.unicast);
+		DatagramChannel group = this.groupChannel;
+		return (group == null) ? unicastQueue : Math.max(unicastQueue, SocketMemory.receiveOccupancy(group));
+	}
+
+	@Override
+	public long receiveBufferDrops() {
+		long unicastDrops = SocketMemory.drops(this.unicast);
+		DatagramChannel group = this.groupChannel;
+		if (group == null || unicastDrops < 0) {
+			return unicastDrops;
+		}
+		long groupDrops = SocketMemory.drops(group);
+		return (groupDrops < 0) ? -1 : unicastDrops + groupDrops;
+	}
+
 	/** The multicast TTL set on the sending socket (tests). */
 	int multicastTtl() {
 		SocketProtocolFamily family = (this.config.group() instanceof Inet6Address) ? SocketProtocolFamily.INET6

@@ -141,6 +141,78 @@ class RateControllerTests {
 		assertThat(rate.rate()).isEqualTo((long) (10 * MIB * 0.7));
 	}
 
+	/** {@link #FIXED} with a fast increase of ×2 while receivers have at least 3 MiB free. */
+	private static final RateController.Config HEADROOM = FIXED.withLowBufferBytes(1 << 20)
+		.withIncrease(1.0, MIB)
+		.withHeadroom(3 << 20, 2.0);
+
+	/** One adaptation interval of greedy sending from {@code fromNanos}, with headroom news. */
+	private static void intervalWith(RateController rate, long fromNanos, Boolean... headroom) {
+		for (Boolean h : headroom) {
+			rate.onHeadroom(fromNanos + MS, h);
+		}
+		sendGreedily(rate, fromNanos + MS, 8 * MS, 1400);
+		rate.tick(fromNanos + 10 * MS);
+	}
+
+	@Test
+	void headroomFromEveryReceiverMakesTheRateClimbFast() {
+		RateController rate = RateController.create(HEADROOM, 0);
+		intervalWith(rate, 0, true, true);
+		assertThat(rate.rate()).isEqualTo(2 * 10 * MIB + MIB);
+		assertThat(rate.headroomIncreases()).isOne();
+		intervalWith(rate, 10 * MS, true);
+		assertThat(rate.rate()).isEqualTo(2 * 21 * MIB + MIB);
+		assertThat(rate.increases()).isEqualTo(2);
+	}
+
+	@Test
+	void withoutHeadroomNewsOrWithAVetoTheRateClimbsAdditively() {
+		RateController rate = RateController.create(HEADROOM, 0);
+		intervalWith(rate, 0);
+		assertThat(rate.rate()).isEqualTo(11 * MIB);
+		intervalWith(rate, 10 * MS, true, false, true);
+		assertThat(rate.rate()).isEqualTo(12 * MIB);
+		assertThat(rate.increases()).isEqualTo(2);
+		assertThat(rate.headroomIncreases()).isZero();
+	}
+
+	@Test
+	void congestionWinsOverHeadroom() {
+		RateController rate = RateController.create(HEADROOM, 0);
+		rate.onReceiveBufferFree(MS, 1000);
+		intervalWith(rate, 0, true);
+		assertThat(rate.rate()).isEqualTo((long) (10 * MIB * 0.7));
+		assertThat(rate.headroomIncreases()).isZero();
+	}
+
+	@Test
+	void aRateTheSenderDoesNotUseDoesNotClimbFast() {
+		RateController rate = RateController.create(HEADROOM, 0);
+		// one burst, then the sender's loop starves: held back once, but a fifth of the rate used
+		assertThat(rate.tryAcquire(20_000, MS)).isTrue();
+		assertThat(rate.tryAcquire(1400, MS)).isFalse();
+		rate.onHeadroom(2 * MS, true);
+		rate.tick(10 * MS);
+		assertThat(rate.rate()).isEqualTo(11 * MIB);
+		assertThat(rate.headroomIncreases()).isZero();
+	}
+
+	@Test
+	void headroomIsIgnoredWhenTheFastIncreaseIsOff() {
+		RateController rate = RateController.create(HEADROOM.withHeadroom(0, 2.0), 0);
+		intervalWith(rate, 0, true);
+		assertThat(rate.rate()).isEqualTo(11 * MIB);
+	}
+
+	@Test
+	void anIdleSenderDoesNotClimbOnHeadroom() {
+		RateController rate = RateController.create(HEADROOM, 0);
+		rate.onHeadroom(MS, true);
+		rate.tick(10 * MS);
+		assertThat(rate.rate()).isEqualTo(10 * MIB);
+	}
+
 	@Test
 	void releaseGivesTokensBack() {
 		RateController rate = RateController.create(FIXED, 0);
@@ -158,6 +230,10 @@ class RateControllerTests {
 	void rejectsInconsistentConfiguration() {
 		RateController.Config config = RateController.Config.defaults();
 		assertThatIllegalArgumentException().isThrownBy(() -> config.withRates(10, 20, 30));
+		assertThatIllegalArgumentException().isThrownBy(() -> config.withLowBufferBytes(1000).withHeadroom(1000, 1.1))
+			.withMessageContaining("ampleBufferBytes");
+		assertThatIllegalArgumentException().isThrownBy(() -> config.withHeadroom(1 << 20, 0.9))
+			.withMessageContaining("headroomIncreaseFactor");
 		assertThatIllegalArgumentException().isThrownBy(() -> config.withRates(10, 0, 30));
 		assertThatIllegalArgumentException().isThrownBy(() -> config.withRates(40, 20, 30));
 		assertThatIllegalArgumentException().isThrownBy(() -> config.withDecrease(1.0));

@@ -531,4 +531,39 @@ class TransferSenderTests {
 		assertThat(this.output.packets).hasSize(3);
 	}
 
+	@Test
+	void theRateClimbsFastOnlyWhileEveryActiveReceiverReportsAmpleBufferLately() {
+		long mib = 1 << 20;
+		RateController rate = RateController.create(RateController.Config.defaults()
+			.withRates(10 * mib, mib, 1000 * mib)
+			.withInterval(Duration.ofMillis(10))
+			.withIncrease(1.0, mib)
+			.withLowBufferBytes(1 << 20)
+			.withHeadroom(3 << 20, 2.0), 0);
+		TransferSender sender = TransferSender.start(transfer(payload(4 << 20)), List.of(10L, 11L), CONFIG, rate,
+				this.output, 0);
+		sender.onNack(10L, new Nack(TRANSFER, new int[0], 4 << 20), MS);
+		sender.onNack(11L, new Nack(TRANSFER, new int[0], 4 << 20), MS);
+		tickEveryMs(sender, 1, 10);
+		assertThat(rate.rate()).isEqualTo(2 * 10 * mib + mib);
+		// one receiver's queue fills a little (not yet congested): the rate climbs additively
+		sender.onNack(11L, new Nack(TRANSFER, new int[0], 2 << 20), 11 * MS);
+		tickEveryMs(sender, 11, 19);
+		sender.onNack(11L, new Nack(TRANSFER, new int[0], 4 << 20), 20 * MS);
+		assertThat(rate.rate()).isEqualTo(22 * mib);
+		tickEveryMs(sender, 20, 30);
+		assertThat(rate.rate()).isEqualTo(2 * 22 * mib + mib);
+		// receiver 10 has not reported for more than three intervals: no news is not headroom
+		tickEveryMs(sender, 31, 40);
+		assertThat(rate.rate()).isEqualTo(46 * mib);
+		assertThat(rate.headroomIncreases()).isEqualTo(2);
+		assertThat(rate.decreases()).isZero();
+	}
+
+	private static void tickEveryMs(TransferSender sender, int fromMs, int toMs) {
+		for (int t = fromMs; t <= toMs; t++) {
+			sender.tick(t * MS);
+		}
+	}
+
 }

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -139,6 +140,55 @@ class NettyDataChannelTests {
 				() -> !b.listener.announces.isEmpty());
 		assertThat(a.rejected.total() + b.rejected.total() + c.rejected.total()).isZero();
 		assertThat(a.listener.offLoopCalls + b.listener.offLoopCalls).isZero();
+	}
+
+	@ParameterizedTest
+	@EnumSource(NettyTransports.Kind.class)
+	void measuresItsReceiveQueueAndKernelDropsWhereTheKernelTells(NettyTransports.Kind kind) throws Exception {
+		assumeKind(kind);
+		Node receiver = node(kind, TransportMode.UNICAST, PacketAuthenticator.hmacSha256(SECRET),
+				(builder) -> builder.socketBuffers(1 << 20, 256 << 10));
+		if (kind == NettyTransports.Kind.NIO) {
+			// Java NIO has no SO_MEMINFO: unknown, and the node estimates instead
+			assertThat(receiver.channel.receiveBufferOccupancy()).isNegative();
+			assertThat(receiver.channel.receiveBufferDrops()).isNegative();
+			return;
+		}
+		assertThat(receiver.channel.receiveBufferOccupancy()).isZero();
+		assertThat(receiver.channel.receiveBufferDrops()).isZero();
+		// hold the loop, so that nothing reads the socket while datagrams arrive
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		receiver.transports.loop().execute(() -> {
+			held.countDown();
+			try {
+				release.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		try (DatagramSocket sender = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+			byte[] junk = new byte[1000];
+			for (int i = 0; i < 10; i++) {
+				sender.send(new DatagramPacket(junk, junk.length, receiver.address()));
+			}
+			Await.until("ten datagrams queue up", () -> receiver.channel.receiveBufferOccupancy() > 0);
+			assertThat(receiver.channel.receiveBufferOccupancy()).isLessThan(0.5);
+			assertThat(receiver.channel.receiveBufferDrops()).isZero();
+			// far more than the 512 KiB the kernel grants for 256 KiB: it fills, then drops
+			for (int i = 0; i < 2_000; i++) {
+				sender.send(new DatagramPacket(junk, junk.length, receiver.address()));
+			}
+			Await.until("the kernel drops what does not fit", () -> receiver.channel.receiveBufferDrops() > 0);
+			assertThat(receiver.channel.receiveBufferOccupancy()).isGreaterThan(0.9);
+		}
+		finally {
+			release.countDown();
+		}
+		Await.until("the loop drains the queue", () -> receiver.channel.receiveBufferOccupancy() == 0);
+		Await.until("the junk is rejected", () -> receiver.rejected.total() > 0);
 	}
 
 	@Test
