@@ -51,6 +51,9 @@ public final class NodeStats {
 
 	final LongAdder duplicatesDropped = new LongAdder();
 
+	/** Sampled by the node loop from its data sockets; -1 where the platform does not tell. */
+	volatile long kernelDrops = -1;
+
 	private final List<LongConsumer> switchListeners = new CopyOnWriteArrayList<>();
 
 	NodeStats() {
@@ -178,6 +181,16 @@ public final class NodeStats {
 	 */
 	public long duplicatesDropped() {
 		return this.duplicatesDropped.sum();
+	}
+
+	/**
+	 * Datagrams the kernel dropped on the node's data sockets because a receive buffer was
+	 * full, since they opened (sampled every 100 ms); -1 where the platform does not tell
+	 * (it takes Linux and the epoll transport). Growth means the senders' pacing outran this
+	 * node: the repairs cost wire bytes and time.
+	 */
+	public long kernelDrops() {
+		return this.kernelDrops;
 	}
 
 	/** Received versions that failed verification. */

@@ -712,6 +712,7 @@ public final class ZyncoNode implements AutoCloseable {
 			announce(now);
 			if (now - this.memberSnapshotAt >= MEMBER_SNAPSHOT_NANOS) {
 				this.memberSnapshotAt = now;
+				this.stats.kernelDrops = this.data.receiveBufferDrops();
 				this.memberSnapshot = List.copyOf(memberViews());
 			}
 		}

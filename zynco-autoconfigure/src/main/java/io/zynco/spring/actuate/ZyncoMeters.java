@@ -56,6 +56,9 @@ public enum ZyncoMeters {
 	CATCH_UPS_SERVED("zynco.catchups.served", Type.COUNTER, "Catch-up answers this node sent to peers", "catchups"),
 	/** Received versions that failed verification. */
 	MISMATCHES("zynco.mismatches", Type.COUNTER, "Received versions that failed verification", "versions"),
+	/** Datagrams the kernel dropped on the data sockets (a full receive buffer). */
+	KERNEL_DROPS("zynco.data.kernel.drops", Type.COUNTER,
+			"Data datagrams the kernel dropped for a full receive buffer (Linux with epoll; 0 elsewhere)", "packets"),
 	/** Rejected input, by channel (data, control) and reason. */
 	INPUT_REJECTED("zynco.input.rejected", Type.COUNTER,
 			"Input rejected (bad magic, bad MAC, replayed, malformed...), by channel and reason", "packets",

@@ -61,6 +61,7 @@ public class ZyncoMetrics implements MeterBinder {
 		counter(registry, ZyncoMeters.CATCH_UPS, Tags.empty(), (s) -> s.catchUps());
 		counter(registry, ZyncoMeters.CATCH_UPS_SERVED, Tags.empty(), (s) -> s.catchUpsServed());
 		counter(registry, ZyncoMeters.MISMATCHES, Tags.empty(), (s) -> s.mismatches());
+		counter(registry, ZyncoMeters.KERNEL_DROPS, Tags.empty(), (s) -> Math.max(0, s.kernelDrops()));
 		Timer switchDuration = Timer.builder(ZyncoMeters.SWITCH_DURATION.meterName())
 			.description(ZyncoMeters.SWITCH_DURATION.description())
 			.tags(this.tags)
