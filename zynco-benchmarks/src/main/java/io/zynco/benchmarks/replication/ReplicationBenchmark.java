@@ -32,7 +32,7 @@ import io.zynco.protocol.DataPacket;
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security AES_GCM|HMAC_SHA256|NONE]
  *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
- *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"]
+ *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"] [--jfr false]
  * </pre>
  *
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
@@ -55,7 +55,11 @@ import io.zynco.protocol.DataPacket;
  * slowest receiver's time. {@code --raise-buffer-limits} raises {@code net.core.rmem_max} and
  * {@code wmem_max} to {@code --sockbuf} for the run and restores them after. Child processes
  * are killed at the end (and by a shutdown hook). Logs go to
- * {@code target/replication-bench/<time>/}. Not thread-safe (a main).
+ * {@code target/replication-bench/<time>/}. {@code --jfr true} records every child with JFR
+ * ({@link JitRecord}: every compilation and deoptimization) into {@code <child>.jfr} in its
+ * cluster's log directory and reports, per phase and child, what the JIT compiled inside the
+ * measured window (every event in {@code jit-<phase>.txt}); JFR's own work shows in the CPU
+ * figures, so measure without it. Not thread-safe (a main).
  */
 public final class ReplicationBenchmark {
 
@@ -86,6 +90,9 @@ public final class ReplicationBenchmark {
 	private final Path logRoot;
 
 	private final List<String> report = new ArrayList<>();
+
+	/** The JFR settings every child records with ({@code --jfr true}), or null. */
+	private Path jitSettings;
 
 	private ReplicationBenchmark(Args args, Path logRoot) {
 		this.args = args;
@@ -176,6 +183,19 @@ public final class ReplicationBenchmark {
 		double receiverGcPause = Double.NaN;
 
 		String error;
+
+		/** The measured window on the nanoTime clock: the publish command to the CPU reading after the last switch. */
+		long t0;
+
+		long tEnd;
+
+		/** The log directory of the cluster and its children's names, sender first. */
+		Path dir;
+
+		final List<String> children = new ArrayList<>();
+
+		/** Per child (with {@code --jfr true}): the JIT's work in the window, as {@link JitRecord#summary}. */
+		final Map<String, String> jit = new LinkedHashMap<>();
 
 		boolean allComplete() {
 			return !this.receivers.isEmpty() && this.receivers.stream().allMatch((r) -> r.complete && r.rootOk);
@@ -285,6 +305,9 @@ public final class ReplicationBenchmark {
 		String security = this.args.get("security", "AES_GCM");
 		long budgetNanos = (long) (this.args.getDouble("max-minutes", 15) * 60e9);
 		long started = System.nanoTime();
+		if (this.args.get("jfr", "false").equals("true")) {
+			this.jitSettings = JitRecord.settings(this.logRoot);
+		}
 		say("replication benchmark: 1 sender + " + this.receivers + " receivers, " + this.mib + " MiB state ("
 				+ StateGen.entries(this.mib) + " entries of " + StateGen.VALUE_BYTES + "-byte values), then a "
 				+ this.deltaPercent + " % delta; " + reps + " repetitions; host: "
@@ -335,8 +358,10 @@ public final class ReplicationBenchmark {
 
 	private List<PhaseResult> runGuarded(Variant v, int rep) throws InterruptedException {
 		say("--- " + v.label() + " rep " + rep);
+		List<PhaseResult> phases = null;
 		try {
-			return v.tcp() ? tcpRound(v, rep) : zyncoRound(v, rep);
+			phases = v.tcp() ? tcpRound(v, rep) : zyncoRound(v, rep);
+			return phases;
 		}
 		catch (IOException | RuntimeException ex) {
 			say("    FAILED: " + ex);
@@ -352,6 +377,36 @@ public final class ReplicationBenchmark {
 				c.stop();
 				LIVE.remove(c);
 			});
+			if (phases != null && this.jitSettings != null) {
+				jitInWindows(phases);
+			}
+		}
+	}
+
+	/**
+	 * With {@code --jfr true}, after the children exited (and JFR wrote their recordings): the
+	 * JIT's work of each child in each measured window, one summary line per phase and every
+	 * event in {@code jit-<phase>.txt} in the cluster's log directory.
+	 */
+	private void jitInWindows(List<PhaseResult> phases) {
+		long offset = JitRecord.nanoOffset();
+		for (PhaseResult p : phases) {
+			if (p.dir == null || p.t0 == 0) {
+				continue;
+			}
+			Path file = p.dir.resolve("jit-" + p.phase + ".txt");
+			try (java.io.PrintWriter out = new java.io.PrintWriter(
+					Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+				for (String child : p.children) {
+					List<JitRecord.Event> events = JitRecord.window(p.dir.resolve(child + ".jfr"), p.t0, p.tEnd, offset);
+					JitRecord.write(out, child, events, p.t0);
+					p.jit.put(child, JitRecord.summary(events, 6));
+					say("    JIT in the " + p.phase + " window (JFR), " + child + ": " + p.jit.get(child));
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				say("    JIT in the " + p.phase + " window: no recording (" + ex + ")");
+			}
 		}
 	}
 
@@ -378,6 +433,9 @@ public final class ReplicationBenchmark {
 			cmd.add("-XX:+AlwaysPreTouch");
 		}
 		cmd.add("-XX:+ExitOnOutOfMemoryError");
+		if (this.jitSettings != null) {
+			cmd.add(JitRecord.flag(dir.resolve(name + ".jfr"), this.jitSettings));
+		}
 		String extra = this.args.get("child-jvm-args", "").trim();
 		if (!extra.isEmpty()) {
 			cmd.addAll(Arrays.asList(extra.split("\\s+")));
@@ -652,6 +710,10 @@ public final class ReplicationBenchmark {
 		}
 		p.foreignCpu = foreign(p, hostBefore, selfBefore);
 		long tEnd = System.nanoTime();
+		p.t0 = t0;
+		p.tEnd = tEnd;
+		p.dir = sender.gcLog().getParent();
+		all.forEach((c) -> p.children.add(c.name));
 		p.senderGcPause = gcPauses(sender, t0, tEnd);
 		p.receiverGcPause = rcv.stream().mapToDouble((c) -> gcPauses(c, t0, tEnd)).max().orElse(Double.NaN);
 		p.loopbackTx = ProcStats.loopbackBytes()[1] - loBefore;
