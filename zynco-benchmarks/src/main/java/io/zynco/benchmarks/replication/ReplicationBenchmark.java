@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 import io.zynco.protocol.DataPacket;
+import io.zynco.state.Snapshot;
 
 /**
  * End-to-end replication benchmark on one host: 1 sender and R receivers, each a
@@ -45,8 +46,19 @@ import io.zynco.protocol.DataPacket;
  * that has run for a while: the receive path runs once per packet, and C2 compiles a method
  * after about 5,000-15,000 calls, so the default of 50 rounds of 16 MiB (about 15,000 packets)
  * gets there, where the earlier single 32 MiB (560 packets) left C2 compiling the receive path
- * during the measured transfer. {@code --warmup-rounds 1 --warmup-mib 32} is that earlier
- * warm-up; {@code --warmup-mib 0} measures cold JVMs. Every child runs with {@code -Xms}
+ * during the measured transfer. The rounds are shaped after the measured transfers, so that
+ * C2 neither compiles for the first time nor deoptimizes and recompiles during them (found
+ * with {@code --jfr true}; details in {@code NodeProcess.warmUp}): every fifth round is a 1%
+ * delta and every tenth removes everything, so the next one loads the state from empty as
+ * the measured snapshot does; the warm-up state has as many entries per segment as the
+ * measured state ({@code --warmup-segment-bits}, by default 10 - log2(mib / warmup-mib)), so
+ * its tries have the measured shape (depth, leaf sizes) with 1/32 of the data; and the
+ * children publish and report the warm-up state's versions with the same code as the
+ * measured state's, so that no string concatenation or lambda of the harness is linked for
+ * the first time (the JDK spinning classes) inside a measured window. It stays a warm-up of
+ * a node that has run for a while: different data on another state, nothing of the measured
+ * data sent before. {@code --warmup-rounds 1 --warmup-mib 32} is the earliest warm-up;
+ * {@code --warmup-mib 0} measures cold JVMs. Every child runs with {@code -Xms}
  * equal to {@code -Xmx} and {@code -XX:+AlwaysPreTouch} (operations.md's advice for nodes that
  * receive large snapshots: without it, the receivers page-fault their heap in during the
  * transfer, which cost 2.5 times the time here); {@code --pretouch false} leaves it out. Throughput of a
@@ -464,7 +476,8 @@ public final class ReplicationBenchmark {
 				v.security(), "--mode", v.mode(), "--group", "239.255.93.17", "--group-port", Integer.toString(groupPort),
 				"--packet", Integer.toString(v.packet()), "--sockbuf", this.args.get("sockbuf", Integer.toString(16 << 20)),
 				"--rate-initial", this.args.get("rate-initial", Long.toString(200L << 20)), "--rate-max",
-				this.args.get("rate-max", Long.toString(2L << 30)), "--data-seed", "42");
+				this.args.get("rate-max", Long.toString(2L << 30)), "--data-seed", "42", "--warmup-segment-bits",
+				Integer.toString(warmupSegmentBits()));
 		List<String> senderArgs = new ArrayList<>(common);
 		senderArgs.addAll(List.of("--name", "s0"));
 		Child sender = launch("s0", NodeProcess.class, dir, senderArgs.toArray(String[]::new));
@@ -514,6 +527,18 @@ public final class ReplicationBenchmark {
 			phases.add(measureZynco(v, rep, "delta", sender, rcv));
 		}
 		return phases;
+	}
+
+	/**
+	 * Segment bits of the warm-up state ({@code --warmup-segment-bits}): by default, as many
+	 * entries per segment as the measured state's ({@code --mib} on 1,024 segments), so that
+	 * its tries have the measured state's shape (see {@code NodeProcess.warmUp}).
+	 */
+	private int warmupSegmentBits() {
+		int warm = Math.max(1, this.args.getInt("warmup-mib", WARMUP_MIB));
+		int fewer = (int) Math.round(Math.log((double) this.mib / warm) / Math.log(2));
+		int bits = Snapshot.DEFAULT_SEGMENT_BITS - Math.max(0, fewer);
+		return this.args.getInt("warmup-segment-bits", Math.max(0, bits));
 	}
 
 	private void awaitMembers(List<Child> all) throws InterruptedException {
