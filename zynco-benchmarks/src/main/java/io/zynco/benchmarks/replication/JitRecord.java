@@ -63,7 +63,11 @@ final class JitRecord {
 		return System.nanoTime() - (now.getEpochSecond() * 1_000_000_000L + now.getNano());
 	}
 
-	/** Every compilation and deoptimization in {@code file} that started in [from, to] (nanoTime). */
+	/**
+	 * Every compilation and deoptimization in {@code file} that ran in [from, to] (nanoTime),
+	 * a compilation that started before {@code from} but still ran then included (its compiler
+	 * thread's CPU counts in the window's {@code jit=}).
+	 */
 	static List<Event> window(Path file, long from, long to, long nanoOffset) throws IOException {
 		List<Event> events = new ArrayList<>();
 		for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
@@ -74,7 +78,8 @@ final class JitRecord {
 			}
 			Instant start = e.getStartTime();
 			long nanos = start.getEpochSecond() * 1_000_000_000L + start.getNano() + nanoOffset;
-			if (nanos < from || nanos > to) {
+			long end = nanos + e.getDuration().toNanos();
+			if (end < from || nanos > to) {
 				continue;
 			}
 			RecordedMethod m = e.getValue("method");

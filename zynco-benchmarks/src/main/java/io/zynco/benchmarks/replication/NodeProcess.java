@@ -174,7 +174,7 @@ public final class NodeProcess {
 						System.gc();
 						out("GC-DONE");
 					}
-					case "stats" -> out("STATS " + stats(node.stats(), rejected) + " " + probe.stats());
+					case "stats" -> out(statsLine(node, rejected, probe));
 					case "quit" -> {
 						out("BYE");
 						node.close();
@@ -215,12 +215,19 @@ public final class NodeProcess {
 	 * {@code Trie.build}, {@code Trie.heapNotIn} (a branch where only leaves had been seen) and
 	 * {@code Trie.applyToLeaf} (a leaf that may split) in the measured transfers.
 	 * <li>Every round goes through the measured publish's own code ({@link #publish}) and
-	 * every switch of the warm-up state is reported by the same code as the measured state's:
-	 * the first run of a string concatenation or lambda in this class makes the JDK spin
-	 * classes (lambda forms, with its internal ASM), which took C2 350-430 ms of compiling
-	 * ASM's {@code Frame.execute} and {@code MethodWriter.computeAllFrames} in every child at
-	 * the measured switch. That cost is this harness's, not Zynco's.
+	 * every switch of the warm-up state is reported by the same code as the measured state's,
+	 * and the parent asks every child for {@code stats} once after the warm-up (it asks again
+	 * right before each measured publish): the first run of a string concatenation or lambda
+	 * in this class makes the JDK spin classes (lambda forms, with its internal ASM), which
+	 * took C2 230-430 ms of compiling ASM's {@code Frame.execute} and
+	 * {@code MethodWriter.computeAllFrames} in every child at the measured switch (and, from
+	 * the first {@code stats}, from just before the measured publish into it). That cost is
+	 * this harness's, not Zynco's.
 	 * </ul>
+	 * Still left to chance: a C2 (re)compilation of the per-tick code ({@code ZyncoNode.tick},
+	 * 140-350 ms) that falls in the window, after a deoptimization on a branch that the
+	 * lossless warm-up rarely takes (a NACK in {@code TransferReceiver.tick}), or simply when
+	 * the tick count crosses C2's threshold there.
 	 */
 	private static long warmUp(ReplicatedState<byte[], byte[]> warmup, EngineProbe probe, long seed, int mib,
 			int rounds) throws Exception {
@@ -266,6 +273,11 @@ public final class NodeProcess {
 			out(keyword + " " + now + " " + Fingerprints.toHex(current.version(stateName).rootFingerprint()) + " "
 					+ System.nanoTime());
 		}
+	}
+
+	/** The {@code STATS} report. */
+	private static String statsLine(ZyncoNode node, RejectedInputCounter rejected, EngineProbe probe) {
+		return "STATS " + stats(node.stats(), rejected) + " " + probe.stats();
 	}
 
 	private static String stats(NodeStats s, RejectedInputCounter rejected) {

@@ -508,6 +508,11 @@ public final class ReplicationBenchmark {
 		if (warm > 0 && warmRounds > 0) {
 			sender.send("warmup " + warm + " " + warmRounds);
 			Child.Line warmed = sender.require(m, 600_000, "WARMED", "ERROR");
+			// the first stats command links this harness's code for it (the JDK spins classes, and
+			// C2 compiles its class writer for 200-300 ms): here, not right before the publish
+			for (Child c : all) {
+				stats(c);
+			}
 			if (rep == 1) {
 				say("    warm-up: published " + warm + " MiB on a separate state first, " + warmRounds
 						+ " time(s) with every value new (" + warmed.text() + ")");
