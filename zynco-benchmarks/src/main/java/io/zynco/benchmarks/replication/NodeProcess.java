@@ -43,6 +43,7 @@ import io.zynco.transport.netty.NettyDataChannel;
  * reports:  READY name controlPort dataPort mode sndbuf rcvbuf
  *           MEMBERS n ready | WARMED v ms | PREPARED entries ms | PUBLISH-START t | PUBLISHED v t | ERROR text
  *           RECEIVED v bytes t | VERSION v root t | DIAG event transferId t [detail] | GC-DONE
+ *           WARMUP-PUBLISH-START t | WARMUP-PUBLISHED v t | WARMUP-VERSION v root t (the warm-up state's)
  *           STATS key=value ... | BYE
  * </pre>
  *
@@ -101,8 +102,10 @@ public final class NodeProcess {
 		}
 		ZyncoNode node = ZyncoNode.create(config.build());
 		ReplicatedState<byte[], byte[]> state = node.register(StateGen.TYPE);
-		ReplicatedState<byte[], byte[]> warmup = node.register(StateGen.WARMUP);
+		ReplicatedState<byte[], byte[]> warmup = node.register(
+				StateGen.WARMUP.withSegmentBits(args.getInt("warmup-segment-bits", Snapshot.DEFAULT_SEGMENT_BITS)));
 		String stateName = StateGen.TYPE.name();
+		String warmupName = StateGen.WARMUP.name();
 		node.addListener(new ReplicationListener() {
 
 			@Override
@@ -112,12 +115,10 @@ public final class NodeProcess {
 
 			@Override
 			public void switched(ClusterView previous, ClusterView current, boolean rollback) {
-				long before = previous.version(stateName).number();
-				long now = current.version(stateName).number();
-				if (before != now) {
-					out("VERSION " + now + " " + Fingerprints.toHex(current.version(stateName).rootFingerprint()) + " "
-							+ System.nanoTime());
-				}
+				// the warm-up state's switches report through the same code as the measured
+				// state's (see warmUp), under their own keyword
+				reportSwitch("VERSION", stateName, previous, current);
+				reportSwitch("WARMUP-VERSION", warmupName, previous, current);
 			}
 
 			@Override
@@ -155,23 +156,9 @@ public final class NodeProcess {
 						out("PREPARED " + pending.changes().size() + " " + (System.nanoTime() - t) / 1_000_000);
 					}
 					case "warmup" -> {
-						// "warmup MiB [rounds]": publishes the warm-up state, then rewrites every
-						// value rounds - 1 times, so that the receive path sees as many packets
-						// as the JIT needs (C2 compiles a method after about 5,000-15,000 calls).
-						// Every fifth round is a 1% delta instead, as the measured delta is: a
-						// leaf that keeps some entries takes branches a full rewrite never does,
-						// and without them C2 deoptimized Trie.applyToLeaf in the measured delta
-						// and took 230 ms to compile it again (JFR, session 7)
 						long t = System.nanoTime();
-						int entries = StateGen.entries(Integer.parseInt(cmd[1]));
-						int rounds = (cmd.length > 2) ? Integer.parseInt(cmd[2]) : 1;
-						long v = -1;
-						for (int round = 0; round < rounds; round++) {
-							Snapshot active = warmup.active().snapshot();
-							Edit edit = (round % 5 == 4) ? StateGen.deltaEdit(active, dataSeed + t, round, entries, 1.0)
-									: StateGen.snapshotEdit(active, dataSeed + t + round, entries);
-							v = warmup.publish(edit).get(120, TimeUnit.SECONDS);
-						}
+						long v = warmUp(warmup, probe, dataSeed + t, Integer.parseInt(cmd[1]),
+								(cmd.length > 2) ? Integer.parseInt(cmd[2]) : 1);
 						out("WARMED " + v + " " + (System.nanoTime() - t) / 1_000_000);
 					}
 					case "publish" -> {
@@ -181,22 +168,13 @@ public final class NodeProcess {
 							out("ERROR nothing prepared");
 							break;
 						}
-						probe.resetRate();
-						out("PUBLISH-START " + System.nanoTime());
-						state.publish(edit).whenComplete((v, ex) -> {
-							if (ex != null) {
-								out("ERROR publish failed: " + String.valueOf(ex).replace('\n', ' '));
-							}
-							else {
-								out("PUBLISHED " + v + " " + System.nanoTime());
-							}
-						});
+						publish(state, edit, probe, "");
 					}
 					case "gc" -> {
 						System.gc();
 						out("GC-DONE");
 					}
-					case "stats" -> out("STATS " + stats(node.stats(), rejected) + " " + probe.stats());
+					case "stats" -> out(statsLine(node, rejected, probe));
 					case "quit" -> {
 						out("BYE");
 						node.close();
@@ -211,6 +189,95 @@ public final class NodeProcess {
 		}
 		node.close();
 		System.exit(0);
+	}
+
+	/**
+	 * Warms the JIT up as a node that has been running for a while: publishes {@code mib} MiB on
+	 * the warm-up state, then rewrites every value {@code rounds - 1} times, so that the
+	 * receive path sees as many packets as the JIT needs (C2 compiles a method after about
+	 * 5,000-15,000 calls); returns the last version. Measured with JFR ({@code jdk.Compilation}
+	 * at threshold 0, {@code ReplicationBenchmark --jfr true}), three more things were needed
+	 * for C2 to be quiet in the measured windows:
+	 * <ul>
+	 * <li>Every fifth round is a 1% delta, as the measured delta is: a leaf that keeps some
+	 * entries takes branches a full rewrite never does (without them C2 deoptimized
+	 * {@code Trie.applyToLeaf} in the measured delta and took 230 ms to compile it again).
+	 * <li>Every tenth round (the eighth of each ten) removes every entry, so that the next
+	 * loads the state from empty, as the measured snapshot does: with a single load from empty
+	 * at the start, C2 had compiled {@code Trie.heapNotIn} for bases that are branches only, and
+	 * deoptimized it on the measured snapshot's empty base (and again on the receivers at its
+	 * switch), 35-110 ms of C2 each time.
+	 * <li>The warm-up state has as many entries per segment as the measured one (the parent
+	 * passes {@code --warmup-segment-bits}, 5 for 16 MiB against 512 MiB on 1,024 segments):
+	 * the trie's shape below a segment depends on that count alone, and a 16 MiB state on 1,024
+	 * segments has one branch level and leaves of about 8 entries where the measured state has
+	 * two or three levels and leaves of up to 32. Without it C2 deoptimized and recompiled
+	 * {@code Trie.build}, {@code Trie.heapNotIn} (a branch where only leaves had been seen) and
+	 * {@code Trie.applyToLeaf} (a leaf that may split) in the measured transfers.
+	 * <li>Every round goes through the measured publish's own code ({@link #publish}) and
+	 * every switch of the warm-up state is reported by the same code as the measured state's,
+	 * and the parent asks every child for {@code stats} once after the warm-up (it asks again
+	 * right before each measured publish): the first run of a string concatenation or lambda
+	 * in this class makes the JDK spin classes (lambda forms, with its internal ASM), which
+	 * took C2 230-430 ms of compiling ASM's {@code Frame.execute} and
+	 * {@code MethodWriter.computeAllFrames} in every child at the measured switch (and, from
+	 * the first {@code stats}, from just before the measured publish into it). That cost is
+	 * this harness's, not Zynco's.
+	 * </ul>
+	 * Still left to chance: a C2 (re)compilation of the per-tick code ({@code ZyncoNode.tick},
+	 * 140-350 ms) that falls in the window, after a deoptimization on a branch that the
+	 * lossless warm-up rarely takes (a NACK in {@code TransferReceiver.tick}), or simply when
+	 * the tick count crosses C2's threshold there.
+	 */
+	private static long warmUp(ReplicatedState<byte[], byte[]> warmup, EngineProbe probe, long seed, int mib,
+			int rounds) throws Exception {
+		int entries = StateGen.entries(mib);
+		long v = -1;
+		for (int round = 0; round < rounds; round++) {
+			Snapshot active = warmup.active().snapshot();
+			Edit edit = (round % 5 == 4) ? StateGen.deltaEdit(active, seed, round, entries, 1.0)
+					: (round % 10 == 7) ? StateGen.clearEdit(active, entries)
+							: StateGen.snapshotEdit(active, seed + round, entries);
+			v = publish(warmup, edit, probe, "WARMUP-").get(120, TimeUnit.SECONDS);
+		}
+		return v;
+	}
+
+	/**
+	 * Publishes {@code edit} and reports {@code <prefix>PUBLISH-START t} now and
+	 * {@code <prefix>PUBLISHED v t} (or {@code ERROR}) when the cluster switched; the measured
+	 * publishes and the warm-up's share this code, so that the measured ones run none of it
+	 * for the first time.
+	 */
+	private static java.util.concurrent.CompletableFuture<Long> publish(ReplicatedState<byte[], byte[]> target,
+			Edit edit, EngineProbe probe, String prefix) {
+		probe.resetRate();
+		out(prefix + "PUBLISH-START " + System.nanoTime());
+		java.util.concurrent.CompletableFuture<Long> done = target.publish(edit);
+		done.whenComplete((v, ex) -> {
+			if (ex != null) {
+				out("ERROR publish failed: " + String.valueOf(ex).replace('\n', ' '));
+			}
+			else {
+				out(prefix + "PUBLISHED " + v + " " + System.nanoTime());
+			}
+		});
+		return done;
+	}
+
+	/** Reports {@code <keyword> version root t} if {@code stateName}'s version changed. */
+	private static void reportSwitch(String keyword, String stateName, ClusterView previous, ClusterView current) {
+		long before = previous.version(stateName).number();
+		long now = current.version(stateName).number();
+		if (before != now) {
+			out(keyword + " " + now + " " + Fingerprints.toHex(current.version(stateName).rootFingerprint()) + " "
+					+ System.nanoTime());
+		}
+	}
+
+	/** The {@code STATS} report. */
+	private static String statsLine(ZyncoNode node, RejectedInputCounter rejected, EngineProbe probe) {
+		return "STATS " + stats(node.stats(), rejected) + " " + probe.stats();
 	}
 
 	private static String stats(NodeStats s, RejectedInputCounter rejected) {

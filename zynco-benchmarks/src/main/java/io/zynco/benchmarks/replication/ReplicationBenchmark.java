@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 import io.zynco.protocol.DataPacket;
+import io.zynco.state.Snapshot;
 
 /**
  * End-to-end replication benchmark on one host: 1 sender and R receivers, each a
@@ -32,7 +33,7 @@ import io.zynco.protocol.DataPacket;
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security AES_GCM|HMAC_SHA256|NONE]
  *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
- *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"]
+ *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"] [--jfr false]
  * </pre>
  *
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
@@ -45,8 +46,19 @@ import io.zynco.protocol.DataPacket;
  * that has run for a while: the receive path runs once per packet, and C2 compiles a method
  * after about 5,000-15,000 calls, so the default of 50 rounds of 16 MiB (about 15,000 packets)
  * gets there, where the earlier single 32 MiB (560 packets) left C2 compiling the receive path
- * during the measured transfer. {@code --warmup-rounds 1 --warmup-mib 32} is that earlier
- * warm-up; {@code --warmup-mib 0} measures cold JVMs. Every child runs with {@code -Xms}
+ * during the measured transfer. The rounds are shaped after the measured transfers, so that
+ * C2 neither compiles for the first time nor deoptimizes and recompiles during them (found
+ * with {@code --jfr true}; details in {@code NodeProcess.warmUp}): every fifth round is a 1%
+ * delta and every tenth removes everything, so the next one loads the state from empty as
+ * the measured snapshot does; the warm-up state has as many entries per segment as the
+ * measured state ({@code --warmup-segment-bits}, by default 10 - log2(mib / warmup-mib)), so
+ * its tries have the measured shape (depth, leaf sizes) with 1/32 of the data; and the
+ * children publish and report the warm-up state's versions with the same code as the
+ * measured state's, so that no string concatenation or lambda of the harness is linked for
+ * the first time (the JDK spinning classes) inside a measured window. It stays a warm-up of
+ * a node that has run for a while: different data on another state, nothing of the measured
+ * data sent before. {@code --warmup-rounds 1 --warmup-mib 32} is the earliest warm-up;
+ * {@code --warmup-mib 0} measures cold JVMs. Every child runs with {@code -Xms}
  * equal to {@code -Xmx} and {@code -XX:+AlwaysPreTouch} (operations.md's advice for nodes that
  * receive large snapshots: without it, the receivers page-fault their heap in during the
  * transfer, which cost 2.5 times the time here); {@code --pretouch false} leaves it out. Throughput of a
@@ -55,7 +67,11 @@ import io.zynco.protocol.DataPacket;
  * slowest receiver's time. {@code --raise-buffer-limits} raises {@code net.core.rmem_max} and
  * {@code wmem_max} to {@code --sockbuf} for the run and restores them after. Child processes
  * are killed at the end (and by a shutdown hook). Logs go to
- * {@code target/replication-bench/<time>/}. Not thread-safe (a main).
+ * {@code target/replication-bench/<time>/}. {@code --jfr true} records every child with JFR
+ * ({@link JitRecord}: every compilation and deoptimization) into {@code <child>.jfr} in its
+ * cluster's log directory and reports, per phase and child, what the JIT compiled inside the
+ * measured window (every event in {@code jit-<phase>.txt}); JFR's own work shows in the CPU
+ * figures, so measure without it. Not thread-safe (a main).
  */
 public final class ReplicationBenchmark {
 
@@ -86,6 +102,9 @@ public final class ReplicationBenchmark {
 	private final Path logRoot;
 
 	private final List<String> report = new ArrayList<>();
+
+	/** The JFR settings every child records with ({@code --jfr true}), or null. */
+	private Path jitSettings;
 
 	private ReplicationBenchmark(Args args, Path logRoot) {
 		this.args = args;
@@ -176,6 +195,19 @@ public final class ReplicationBenchmark {
 		double receiverGcPause = Double.NaN;
 
 		String error;
+
+		/** The measured window on the nanoTime clock: the publish command to the CPU reading after the last switch. */
+		long t0;
+
+		long tEnd;
+
+		/** The log directory of the cluster and its children's names, sender first. */
+		Path dir;
+
+		final List<String> children = new ArrayList<>();
+
+		/** Per child (with {@code --jfr true}): the JIT's work in the window, as {@link JitRecord#summary}. */
+		final Map<String, String> jit = new LinkedHashMap<>();
 
 		boolean allComplete() {
 			return !this.receivers.isEmpty() && this.receivers.stream().allMatch((r) -> r.complete && r.rootOk);
@@ -285,6 +317,9 @@ public final class ReplicationBenchmark {
 		String security = this.args.get("security", "AES_GCM");
 		long budgetNanos = (long) (this.args.getDouble("max-minutes", 15) * 60e9);
 		long started = System.nanoTime();
+		if (this.args.get("jfr", "false").equals("true")) {
+			this.jitSettings = JitRecord.settings(this.logRoot);
+		}
 		say("replication benchmark: 1 sender + " + this.receivers + " receivers, " + this.mib + " MiB state ("
 				+ StateGen.entries(this.mib) + " entries of " + StateGen.VALUE_BYTES + "-byte values), then a "
 				+ this.deltaPercent + " % delta; " + reps + " repetitions; host: "
@@ -335,8 +370,10 @@ public final class ReplicationBenchmark {
 
 	private List<PhaseResult> runGuarded(Variant v, int rep) throws InterruptedException {
 		say("--- " + v.label() + " rep " + rep);
+		List<PhaseResult> phases = null;
 		try {
-			return v.tcp() ? tcpRound(v, rep) : zyncoRound(v, rep);
+			phases = v.tcp() ? tcpRound(v, rep) : zyncoRound(v, rep);
+			return phases;
 		}
 		catch (IOException | RuntimeException ex) {
 			say("    FAILED: " + ex);
@@ -352,6 +389,36 @@ public final class ReplicationBenchmark {
 				c.stop();
 				LIVE.remove(c);
 			});
+			if (phases != null && this.jitSettings != null) {
+				jitInWindows(phases);
+			}
+		}
+	}
+
+	/**
+	 * With {@code --jfr true}, after the children exited (and JFR wrote their recordings): the
+	 * JIT's work of each child in each measured window, one summary line per phase and every
+	 * event in {@code jit-<phase>.txt} in the cluster's log directory.
+	 */
+	private void jitInWindows(List<PhaseResult> phases) {
+		long offset = JitRecord.nanoOffset();
+		for (PhaseResult p : phases) {
+			if (p.dir == null || p.t0 == 0) {
+				continue;
+			}
+			Path file = p.dir.resolve("jit-" + p.phase + ".txt");
+			try (java.io.PrintWriter out = new java.io.PrintWriter(
+					Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+				for (String child : p.children) {
+					List<JitRecord.Event> events = JitRecord.window(p.dir.resolve(child + ".jfr"), p.t0, p.tEnd, offset);
+					JitRecord.write(out, child, events, p.t0);
+					p.jit.put(child, JitRecord.summary(events, 6));
+					say("    JIT in the " + p.phase + " window (JFR), " + child + ": " + p.jit.get(child));
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				say("    JIT in the " + p.phase + " window: no recording (" + ex + ")");
+			}
 		}
 	}
 
@@ -378,6 +445,9 @@ public final class ReplicationBenchmark {
 			cmd.add("-XX:+AlwaysPreTouch");
 		}
 		cmd.add("-XX:+ExitOnOutOfMemoryError");
+		if (this.jitSettings != null) {
+			cmd.add(JitRecord.flag(dir.resolve(name + ".jfr"), this.jitSettings));
+		}
 		String extra = this.args.get("child-jvm-args", "").trim();
 		if (!extra.isEmpty()) {
 			cmd.addAll(Arrays.asList(extra.split("\\s+")));
@@ -406,7 +476,8 @@ public final class ReplicationBenchmark {
 				v.security(), "--mode", v.mode(), "--group", "239.255.93.17", "--group-port", Integer.toString(groupPort),
 				"--packet", Integer.toString(v.packet()), "--sockbuf", this.args.get("sockbuf", Integer.toString(16 << 20)),
 				"--rate-initial", this.args.get("rate-initial", Long.toString(200L << 20)), "--rate-max",
-				this.args.get("rate-max", Long.toString(2L << 30)), "--data-seed", "42");
+				this.args.get("rate-max", Long.toString(2L << 30)), "--data-seed", "42", "--warmup-segment-bits",
+				Integer.toString(warmupSegmentBits()));
 		List<String> senderArgs = new ArrayList<>(common);
 		senderArgs.addAll(List.of("--name", "s0"));
 		Child sender = launch("s0", NodeProcess.class, dir, senderArgs.toArray(String[]::new));
@@ -437,6 +508,11 @@ public final class ReplicationBenchmark {
 		if (warm > 0 && warmRounds > 0) {
 			sender.send("warmup " + warm + " " + warmRounds);
 			Child.Line warmed = sender.require(m, 600_000, "WARMED", "ERROR");
+			// the first stats command links this harness's code for it (the JDK spins classes, and
+			// C2 compiles its class writer for 200-300 ms): here, not right before the publish
+			for (Child c : all) {
+				stats(c);
+			}
 			if (rep == 1) {
 				say("    warm-up: published " + warm + " MiB on a separate state first, " + warmRounds
 						+ " time(s) with every value new (" + warmed.text() + ")");
@@ -456,6 +532,18 @@ public final class ReplicationBenchmark {
 			phases.add(measureZynco(v, rep, "delta", sender, rcv));
 		}
 		return phases;
+	}
+
+	/**
+	 * Segment bits of the warm-up state ({@code --warmup-segment-bits}): by default, as many
+	 * entries per segment as the measured state's ({@code --mib} on 1,024 segments), so that
+	 * its tries have the measured state's shape (see {@code NodeProcess.warmUp}).
+	 */
+	private int warmupSegmentBits() {
+		int warm = Math.max(1, this.args.getInt("warmup-mib", WARMUP_MIB));
+		int fewer = (int) Math.round(Math.log((double) this.mib / warm) / Math.log(2));
+		int bits = Snapshot.DEFAULT_SEGMENT_BITS - Math.max(0, fewer);
+		return this.args.getInt("warmup-segment-bits", Math.max(0, bits));
 	}
 
 	private void awaitMembers(List<Child> all) throws InterruptedException {
@@ -652,6 +740,10 @@ public final class ReplicationBenchmark {
 		}
 		p.foreignCpu = foreign(p, hostBefore, selfBefore);
 		long tEnd = System.nanoTime();
+		p.t0 = t0;
+		p.tEnd = tEnd;
+		p.dir = sender.gcLog().getParent();
+		all.forEach((c) -> p.children.add(c.name));
 		p.senderGcPause = gcPauses(sender, t0, tEnd);
 		p.receiverGcPause = rcv.stream().mapToDouble((c) -> gcPauses(c, t0, tEnd)).max().orElse(Double.NaN);
 		p.loopbackTx = ProcStats.loopbackBytes()[1] - loBefore;

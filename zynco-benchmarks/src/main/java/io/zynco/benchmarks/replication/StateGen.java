@@ -96,6 +96,15 @@ final class StateGen {
 		return editor.commit();
 	}
 
+	/** An edit of {@code base} that removes the entries of a state of {@code entries} entries. */
+	static Edit clearEdit(Snapshot base, int entries) {
+		Snapshot.Editor editor = base.edit();
+		for (int i = 0; i < entries; i++) {
+			editor.remove(key(i));
+		}
+		return editor.commit();
+	}
+
 	/** The bytes a coordinator sends for an edit (same encoding, same length). */
 	static byte[] encode(Edit edit, long baseVersion, long targetVersion) {
 		return Delta.of(TYPE.name(), baseVersion, targetVersion, edit).encode();
