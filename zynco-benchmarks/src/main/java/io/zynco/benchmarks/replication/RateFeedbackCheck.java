@@ -36,7 +36,7 @@ import io.zynco.replication.transfer.TransferSpec;
  * <pre>
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.RateFeedbackCheck [--mib 128] [--capacity 150]
  *     [--buffer 32] [--loss 0] [--rtt-ms 0.2] [--jitter-ms 3] [--capacity-jitter 0] [--stall-ms 0]
- *     [--increase-factor F]
+ *     [--pause-ms 0] [--pause-every-ms 100] [--increase-factor F]
  * </pre>
  */
 public final class RateFeedbackCheck {
@@ -65,6 +65,8 @@ public final class RateFeedbackCheck {
 
 		long stallUntil;
 
+		long nextPauseAt;
+
 		Receiver(long id) {
 			this.id = id;
 		}
@@ -82,6 +84,8 @@ public final class RateFeedbackCheck {
 		long jitter = (long) (args.getDouble("jitter-ms", 3) * MS);
 		double wobble = args.getDouble("capacity-jitter", 0);
 		long stall = (long) (args.getDouble("stall-ms", 0) * MS);
+		long pause = (long) (args.getDouble("pause-ms", 0) * MS);
+		long pauseEvery = (long) (args.getDouble("pause-every-ms", 100) * MS);
 		double increaseFactor = args.getDouble("increase-factor", RateController.Config.defaults().increaseFactor());
 		System.out.printf("payload %d MiB in 59,940-byte packets; each receiver drains %.0f MiB/s from a %.0f MiB buffer,"
 				+ " random loss %.1f %%, feedback delay %.1f ms + uniform 0..%.1f ms (receivers' loops are not in step);"
@@ -90,17 +94,23 @@ public final class RateFeedbackCheck {
 		System.out.printf("(each receiver's drain varies uniformly by +-%.0f %% per ms; every receiver's loop stalls for the"
 				+ " first %.0f ms, plus up to the feedback jitter)%n", wobble * 100, stall / 1e6);
 		System.out.printf("rate increase per uncongested 10 ms: x%.3f + 1 MiB/s%n", increaseFactor);
+		if (pause > 0) {
+			System.out.printf("every receiver's loop also stands still for %.0f ms every %.0f ms (at its own phase), as"
+					+ " when other processes take the cores%n", pause / 1e6, pauseEvery / 1e6);
+		}
 		System.out.printf("%-3s %-9s %9s %9s %10s %10s %10s %10s %10s %10s %9s%n", "R", "queue", "virtual s",
 				"decreases", "increases", "rate end", "rate min", "rate max", "drops", "sent/payld", "NACKs");
 		for (int r : new int[] { 1, 2, 3 }) {
 			for (boolean measured : new boolean[] { false, true }) {
-				run(r, mib, capacity, buffer, loss, rtt, jitter, wobble, stall, increaseFactor, measured);
+				run(r, mib, capacity, buffer, loss, rtt, jitter, wobble, stall, pause, pauseEvery, increaseFactor,
+						measured);
 			}
 		}
 	}
 
 	private static void run(int receiverCount, int mib, double capacity, long buffer, double loss, long rtt,
-			long jitter, double wobble, long stall, double increaseFactor, boolean measured) {
+			long jitter, double wobble, long stall, long pause, long pauseEvery, double increaseFactor,
+			boolean measured) {
 		byte[] payload = new byte[mib << 20];
 		new SplittableRandom(1).nextBytes(payload);
 		SplittableRandom random = new SplittableRandom(7);
@@ -129,6 +139,7 @@ public final class RateFeedbackCheck {
 			// the loop of every receiver stalls at the start (allocating the payload), ending at
 			// slightly different moments
 			to.stallUntil = now + stall + ((stall > 0 && jitter > 0) ? random.nextLong(jitter) : 0);
+			to.nextPauseAt = now + ((pause > 0) ? random.nextLong(pauseEvery) : Long.MAX_VALUE / 2);
 			receivers.add(to);
 			ids.add(100L + i);
 		}
@@ -192,6 +203,10 @@ public final class RateFeedbackCheck {
 			rateMin = Math.min(rateMin, rate.rate());
 			rateMax = Math.max(rateMax, rate.rate());
 			for (Receiver to : receivers) {
+				if (now >= to.nextPauseAt) {
+					to.stallUntil = Math.max(to.stallUntil, now + pause);
+					to.nextPauseAt = now + pauseEvery;
+				}
 				if (now < to.stallUntil) {
 					continue;
 				}

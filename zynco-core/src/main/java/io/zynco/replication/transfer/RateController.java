@@ -17,7 +17,9 @@ import java.util.Objects;
  * <ul>
  * <li><b>decrease</b>: if the loss fraction of the interval exceeds {@code lossThreshold}, or
  * a receiver reported a receive buffer below {@code lowBufferBytes}, the rate is multiplied by
- * {@code decreaseFactor} (at most once per interval, never below {@code minRate});</li>
+ * {@code decreaseFactor} (at most once per interval, never below {@code minRate}); a low
+ * buffer cuts once per congestion episode: while later reports are no worse than the one
+ * that caused the cut (the queue drains), the rate holds, for up to three intervals;</li>
  * <li><b>increase</b>: otherwise, if the sender was held back by the bucket during the
  * interval, the rate becomes {@code rate × increaseFactor + increaseStep} (never above
  * {@code maxRate}); an idle or application-limited sender does not raise its rate;</li>
@@ -177,6 +179,9 @@ public final class RateController {
 
 	private static final double NANOS_PER_SECOND = 1e9;
 
+	/** Intervals after a buffer cut in which reports no worse than at the cut hold the rate. */
+	private static final int DRAIN_INTERVALS = 3;
+
 	/** Share of its rate a sender must have used in an interval for a fast increase. */
 	private static final double USED_SHARE = 0.8;
 
@@ -199,6 +204,14 @@ public final class RateController {
 	private long intervalCovered;
 
 	private boolean intervalBufferLow;
+
+	/** The least free buffer reported below {@code lowBufferBytes} in this interval. */
+	private int intervalMinFree = Integer.MAX_VALUE;
+
+	/** The least free buffer of the interval that caused the last buffer cut, and when. */
+	private int freeAtBufferCut = -1;
+
+	private long bufferCutNanos;
 
 	private boolean intervalLimited;
 
@@ -287,6 +300,7 @@ public final class RateController {
 		tick(nowNanos);
 		if (freeBytes >= 0 && freeBytes < this.config.lowBufferBytes()) {
 			this.intervalBufferLow = true;
+			this.intervalMinFree = Math.min(this.intervalMinFree, freeBytes);
 		}
 	}
 
@@ -321,15 +335,20 @@ public final class RateController {
 			this.lastRefillNanos = nowNanos;
 		}
 		if (nowNanos - this.intervalStartNanos >= this.intervalNanos) {
-			adapt(nowNanos - this.intervalStartNanos);
+			adapt(nowNanos, nowNanos - this.intervalStartNanos);
 			this.intervalStartNanos = nowNanos;
 		}
 	}
 
-	private void adapt(long intervalNanos) {
+	private void adapt(long nowNanos, long intervalNanos) {
 		boolean lossy = this.intervalCovered > 0 && (double) this.intervalLost
 				/ Math.max(this.intervalCovered, this.config.minLossSample()) > this.config.lossThreshold();
-		if (lossy || this.intervalBufferLow) {
+		boolean bufferCut = !lossy && this.intervalBufferLow && bufferCutDue(nowNanos);
+		if (bufferCut) {
+			this.freeAtBufferCut = this.intervalMinFree;
+			this.bufferCutNanos = nowNanos;
+		}
+		if (lossy || bufferCut) {
 			double lowered = Math.max(this.config.minRate(), this.rate * this.config.decreaseFactor());
 			if (lowered < this.rate) {
 				this.rate = lowered;
@@ -337,7 +356,7 @@ public final class RateController {
 				this.decreases++;
 			}
 		}
-		else if (this.intervalLimited) {
+		else if (this.intervalLimited && !this.intervalBufferLow) {
 			// the fast climb also needs the rate to be in use: a sender that cannot keep up with its
 			// own rate (its loop starved of CPU) sees empty receive queues at any nominal rate,
 			// which would climb without bound and burst once the CPU is back (cf. RFC 7661)
@@ -357,10 +376,24 @@ public final class RateController {
 		this.intervalLost = 0;
 		this.intervalCovered = 0;
 		this.intervalBufferLow = false;
+		this.intervalMinFree = Integer.MAX_VALUE;
 		this.intervalLimited = false;
 		this.intervalHeadroom = false;
 		this.intervalNoHeadroom = false;
 		this.intervalBytes = 0;
+	}
+
+	/**
+	 * Whether a low buffer calls for a cut now: once per congestion episode. A queue that a
+	 * cut has started to drain keeps reporting little free space for a while; cutting again
+	 * for each of those reports would take the rate far below what the receivers take (×0.7
+	 * per 10 ms interval). So after a buffer cut the rate holds while the reports are no worse
+	 * than at the cut, and is cut again if one is worse (the queue still grows) or once
+	 * {@value #DRAIN_INTERVALS} intervals have passed (it does not drain).
+	 */
+	private boolean bufferCutDue(long nowNanos) {
+		return this.freeAtBufferCut < 0 || this.intervalMinFree < this.freeAtBufferCut
+				|| nowNanos - this.bufferCutNanos >= DRAIN_INTERVALS * this.intervalNanos;
 	}
 
 	private double capacity() {

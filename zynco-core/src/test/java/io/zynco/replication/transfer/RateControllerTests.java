@@ -214,6 +214,35 @@ class RateControllerTests {
 	}
 
 	@Test
+	void aLowBufferCutsOncePerEpisodeWhileTheQueueDrains() {
+		RateController rate = RateController.create(FIXED.withLowBufferBytes(1 << 20).withIncrease(1.0, MIB), 0);
+		long cut = (long) (10 * MIB * 0.7);
+		rate.onReceiveBufferFree(MS, 100_000);
+		sendGreedily(rate, MS, 8 * MS, 1400);
+		rate.tick(10 * MS);
+		assertThat(rate.rate()).isEqualTo(cut);
+		// the queue drains: more free than at the cut, still low: the rate holds
+		rate.onReceiveBufferFree(11 * MS, 300_000);
+		sendGreedily(rate, 11 * MS, 8 * MS, 1400);
+		rate.tick(20 * MS);
+		assertThat(rate.rate()).isEqualTo(cut);
+		assertThat(rate.decreases()).isOne();
+		// it grows again: cut again
+		rate.onReceiveBufferFree(21 * MS, 50_000);
+		rate.tick(30 * MS);
+		assertThat(rate.rate()).isEqualTo((long) (cut * 0.7));
+		// it stays where it was for three intervals: cut again
+		rate.onReceiveBufferFree(31 * MS, 60_000);
+		rate.tick(40 * MS);
+		rate.onReceiveBufferFree(41 * MS, 60_000);
+		rate.tick(50 * MS);
+		assertThat(rate.decreases()).isEqualTo(2);
+		rate.onReceiveBufferFree(51 * MS, 60_000);
+		rate.tick(60 * MS);
+		assertThat(rate.decreases()).isEqualTo(3);
+	}
+
+	@Test
 	void releaseGivesTokensBack() {
 		RateController rate = RateController.create(FIXED, 0);
 		int taken = 0;
