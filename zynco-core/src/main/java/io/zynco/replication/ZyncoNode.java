@@ -650,6 +650,15 @@ public final class ZyncoNode implements AutoCloseable {
 		return this.streamSteps;
 	}
 
+	/**
+	 * How often the shared rate controller climbed fast on the receivers' measured headroom
+	 * (tests). Read off the loop: a counter, stale by a tick at most.
+	 */
+	long headroomIncreases() {
+		RateController rate = this.rate;
+		return (rate != null) ? rate.headroomIncreases() : -1;
+	}
+
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
 	long ticks() {
 		return this.ticks;

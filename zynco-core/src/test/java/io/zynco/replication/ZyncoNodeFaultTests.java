@@ -22,6 +22,7 @@ import io.zynco.state.Codec;
 import io.zynco.state.StateType;
 import io.zynco.testing.Await;
 import io.zynco.transport.TransportMode;
+import io.zynco.transport.netty.NettyTransports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -136,6 +137,13 @@ class ZyncoNodeFaultTests {
 		assertThat(cluster.get(2).view().version("fares").snapshot().dataBytes()).isGreaterThan(100_000_000L);
 		// the receivers decoded the transfer while it arrived, in steps
 		assertThat(cluster.get(2).streamSteps()).isPositive();
+		if (NettyTransports.epollAvailable()) {
+			// the receivers measured their queues (SO_MEMINFO) and reported them: the rate climbed
+			// fast on their headroom at least once in 100 MB, and the kernel's drop count is known
+			assertThat(cluster.get(0).headroomIncreases()).as("fast rate increases of the coordinator").isPositive();
+			Await.until(TIMEOUT, "the receivers sample their kernel drops",
+					() -> cluster.stream().allMatch((n) -> n.stats().kernelDrops() >= 0));
+		}
 		long sentBefore = cluster.get(0).stats().payloadBytesSent();
 
 		long v2 = fares(cluster.get(1)).publish((edit) -> {
