@@ -203,6 +203,43 @@ public final class PacketAuthenticator {
 		}
 	}
 
+	/**
+	 * Opens a structurally valid packet (see {@link DataPacket#validate}) into another array:
+	 * checks its tag and writes the payload, decrypted with AES-GCM, to {@code target} at
+	 * {@code targetOffset}; the packet's own bytes are left as they are. Decrypting out of
+	 * place is what the JDK's AES-GCM does fastest: on JDK 25 with AVX-512 an in-place decrypt
+	 * of a 60 KB payload costs about 2.4 times as much (benchmarks.md, session 10).
+	 * @return whether the packet is authentic; if not, the target's bytes in the payload's
+	 * range are unspecified
+	 * @throws IndexOutOfBoundsException if the payload does not fit in {@code target}
+	 */
+	public boolean open(DataPacket packet, byte[] target, int targetOffset) {
+		byte[] b = packet.buffer();
+		int payloadLength = packet.payloadLength();
+		if (packet.authMode() != this.mode.wireId || payloadLength < 0
+				|| (long) packet.payloadOffset() + payloadLength + DataPacket.TAG_LENGTH > b.length) {
+			return false;
+		}
+		Objects.checkFromIndexSize(targetOffset, payloadLength, target.length);
+		if (this.mode != Mode.AES_GCM) {
+			if (!open(packet)) {
+				return false;
+			}
+			System.arraycopy(b, packet.payloadOffset(), target, targetOffset, payloadLength);
+			return true;
+		}
+		PerThread state = this.perThread.get();
+		try {
+			state.initGcm(Cipher.DECRYPT_MODE, packet);
+			state.cipher.updateAAD(b, packet.offset(), DataPacket.HEADER_LENGTH);
+			state.cipher.doFinal(b, packet.payloadOffset(), payloadLength + DataPacket.TAG_LENGTH, target, targetOffset);
+			return true;
+		}
+		catch (GeneralSecurityException ex) {
+			return false;
+		}
+	}
+
 	private static void doFinal(Mac mac, byte[] out) {
 		try {
 			mac.doFinal(out, 0);

@@ -18,6 +18,7 @@ import io.zynco.protocol.PacketAuthenticator.Mode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PacketAuthenticatorTests {
 
@@ -67,6 +68,43 @@ class PacketAuthenticatorTests {
 		}
 		assertThat(open(authenticator, buffer)).isTrue();
 		assertThat(payloadOf(buffer)).isEqualTo(PAYLOAD);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void opensIntoAnotherArrayLeavingThePacketAsItWasAndRejectsAnySingleBitFlip(Mode mode) {
+		PacketAuthenticator authenticator = PacketAuthenticator.of(mode, (mode == Mode.NONE) ? null : SECRET);
+		byte[] buffer = sealed(authenticator, 5, 1, PAYLOAD);
+		byte[] target = new byte[7 + PAYLOAD.length + 2];
+		byte[] before = buffer.clone();
+		this.packet.wrap(buffer, 3);
+		assertThat(this.packet.validate(buffer.length - 3 - 5, DataPacket.MAX_PACKET_SIZE)).isNull();
+		assertThat(authenticator.open(this.packet, target, 7)).isTrue();
+		assertThat(Arrays.copyOfRange(target, 7, 7 + PAYLOAD.length)).isEqualTo(PAYLOAD);
+		assertThat(target[6]).isZero();
+		assertThat(target[7 + PAYLOAD.length]).isZero();
+		assertThat(buffer).as("the packet is not modified").isEqualTo(before);
+		if (mode == Mode.AES_GCM) {
+			assertThat(payloadOf(buffer)).as("still encrypted").isNotEqualTo(PAYLOAD);
+		}
+		else {
+			assertThat(payloadOf(buffer)).isEqualTo(PAYLOAD);
+		}
+		if (mode == Mode.NONE) {
+			return;
+		}
+		int length = DataPacket.OVERHEAD + PAYLOAD.length;
+		for (int i = 3; i < 3 + length; i++) {
+			byte[] tampered = buffer.clone();
+			tampered[i] ^= 0x10;
+			this.packet.wrap(tampered, 3);
+			boolean opened = this.packet.validate(tampered.length - 3 - 5, DataPacket.MAX_PACKET_SIZE) == null
+					&& authenticator.open(this.packet, target, 7);
+			assertThat(opened).as("%s, byte %d flipped", mode, i - 3).isFalse();
+		}
+		this.packet.wrap(buffer, 3);
+		assertThatThrownBy(() -> authenticator.open(this.packet, new byte[PAYLOAD.length + 6], 7))
+			.isInstanceOf(IndexOutOfBoundsException.class);
 	}
 
 	@ParameterizedTest

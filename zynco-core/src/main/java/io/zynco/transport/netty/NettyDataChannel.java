@@ -108,6 +108,9 @@ public final class NettyDataChannel implements DataChannel {
 
 	private final byte[] receiveBuffer;
 
+	/** Where a data packet's payload is opened (out of place: faster than in place, see PacketAuthenticator). */
+	private final byte[] openBuffer;
+
 	/** Next packet counter: starts at the wall clock in nanoseconds, so it never repeats for an id. */
 	private long counter;
 
@@ -146,6 +149,7 @@ public final class NettyDataChannel implements DataChannel {
 		this.sendBuffer = new byte[this.packetSize];
 		// one more byte than a packet may have, to see oversized datagrams rather than truncate them
 		this.receiveBuffer = new byte[this.packetSize + 1];
+		this.openBuffer = new byte[this.packetSize];
 		this.mode = config.mode();
 		this.counter = Math.max(1, System.currentTimeMillis() * 1_000_000L);
 	}
@@ -526,7 +530,8 @@ public final class NettyDataChannel implements DataChannel {
 			reject(replay, datagram, "counter " + counter + " of sender " + Long.toHexString(sender));
 			return;
 		}
-		if (!this.authenticator.open(packet)) {
+		boolean announce = type == MessageTypes.ANNOUNCE;
+		if (!(announce ? this.authenticator.open(packet) : this.authenticator.open(packet, this.openBuffer, 0))) {
 			reject(RejectReason.BAD_MAC, datagram, "packet of sender " + Long.toHexString(sender)
 					+ " fails authentication (tampered, or another cluster secret)");
 			return;
@@ -538,8 +543,8 @@ public final class NettyDataChannel implements DataChannel {
 						packet.payloadOffset() + packet.payloadLength()));
 			}
 			else {
-				this.listener.onData(sender, packet.transferId(), packet.sequence(), packet.count(), this.receiveBuffer,
-						packet.payloadOffset(), packet.payloadLength(), type == MessageTypes.DATA_REPAIR);
+				this.listener.onData(sender, packet.transferId(), packet.sequence(), packet.count(), this.openBuffer, 0,
+						packet.payloadLength(), type == MessageTypes.DATA_REPAIR);
 			}
 		}
 		catch (RuntimeException ex) {
