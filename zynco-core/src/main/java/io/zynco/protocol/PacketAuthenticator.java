@@ -165,50 +165,16 @@ public final class PacketAuthenticator {
 	 * @return whether the packet is authentic; if not, the payload bytes are unspecified
 	 */
 	public boolean open(DataPacket packet) {
-		byte[] b = packet.buffer();
-		int payloadLength = packet.payloadLength();
-		if (packet.authMode() != this.mode.wireId || payloadLength < 0
-				|| (long) packet.payloadOffset() + payloadLength + DataPacket.TAG_LENGTH > b.length) {
-			return false;
-		}
-		switch (this.mode) {
-			case NONE -> {
-				return true;
-			}
-			case HMAC_SHA256 -> {
-				PerThread state = this.perThread.get();
-				state.mac.update(b, packet.offset(), DataPacket.HEADER_LENGTH + payloadLength);
-				doFinal(state.mac, state.macOut);
-				int tagOffset = packet.tagOffset();
-				int diff = 0;
-				for (int i = 0; i < DataPacket.TAG_LENGTH; i++) {
-					diff |= state.macOut[i] ^ b[tagOffset + i];
-				}
-				return diff == 0;
-			}
-			case AES_GCM -> {
-				PerThread state = this.perThread.get();
-				try {
-					state.initGcm(Cipher.DECRYPT_MODE, packet);
-					state.cipher.updateAAD(b, packet.offset(), DataPacket.HEADER_LENGTH);
-					state.cipher.doFinal(b, packet.payloadOffset(), payloadLength + DataPacket.TAG_LENGTH, b,
-							packet.payloadOffset());
-					return true;
-				}
-				catch (GeneralSecurityException ex) {
-					return false;
-				}
-			}
-			default -> throw new IllegalStateException("unknown mode " + this.mode);
-		}
+		return open(packet, packet.buffer(), packet.payloadOffset());
 	}
 
 	/**
-	 * Opens a structurally valid packet (see {@link DataPacket#validate}) into another array:
+	 * Opens a structurally valid packet (see {@link DataPacket#validate}) into an array:
 	 * checks its tag and writes the payload, decrypted with AES-GCM, to {@code target} at
-	 * {@code targetOffset}; the packet's own bytes are left as they are. Decrypting out of
-	 * place is what the JDK's AES-GCM does fastest: on JDK 25 with AVX-512 an in-place decrypt
-	 * of a 60 KB payload costs about 2.4 times as much (benchmarks.md, session 10).
+	 * {@code targetOffset}; unless that is the payload's own place, the packet's bytes are left
+	 * as they are. Decrypting out of place is what the JDK's AES-GCM does fastest: on JDK 25
+	 * with AVX-512 an in-place decrypt of a 60 KB payload costs about 2.4 times as much
+	 * (benchmarks.md, session 10).
 	 * @return whether the packet is authentic; if not, the target's bytes in the payload's
 	 * range are unspecified
 	 * @throws IndexOutOfBoundsException if the payload does not fit in {@code target}
@@ -221,23 +187,36 @@ public final class PacketAuthenticator {
 			return false;
 		}
 		Objects.checkFromIndexSize(targetOffset, payloadLength, target.length);
-		if (this.mode != Mode.AES_GCM) {
-			if (!open(packet)) {
+		if (this.mode == Mode.AES_GCM) {
+			PerThread state = this.perThread.get();
+			try {
+				state.initGcm(Cipher.DECRYPT_MODE, packet);
+				state.cipher.updateAAD(b, packet.offset(), DataPacket.HEADER_LENGTH);
+				state.cipher.doFinal(b, packet.payloadOffset(), payloadLength + DataPacket.TAG_LENGTH, target,
+						targetOffset);
+				return true;
+			}
+			catch (GeneralSecurityException ex) {
 				return false;
 			}
+		}
+		boolean authentic = true;
+		if (this.mode == Mode.HMAC_SHA256) {
+			PerThread state = this.perThread.get();
+			state.mac.update(b, packet.offset(), DataPacket.HEADER_LENGTH + payloadLength);
+			doFinal(state.mac, state.macOut);
+			int tagOffset = packet.tagOffset();
+			int diff = 0;
+			for (int i = 0; i < DataPacket.TAG_LENGTH; i++) {
+				diff |= state.macOut[i] ^ b[tagOffset + i];
+			}
+			authentic = diff == 0;
+		}
+		// NONE or HMAC: the payload is plain text; move it unless it is opened in its place
+		if (authentic && (target != b || targetOffset != packet.payloadOffset())) {
 			System.arraycopy(b, packet.payloadOffset(), target, targetOffset, payloadLength);
-			return true;
 		}
-		PerThread state = this.perThread.get();
-		try {
-			state.initGcm(Cipher.DECRYPT_MODE, packet);
-			state.cipher.updateAAD(b, packet.offset(), DataPacket.HEADER_LENGTH);
-			state.cipher.doFinal(b, packet.payloadOffset(), payloadLength + DataPacket.TAG_LENGTH, target, targetOffset);
-			return true;
-		}
-		catch (GeneralSecurityException ex) {
-			return false;
-		}
+		return authentic;
 	}
 
 	private static void doFinal(Mac mac, byte[] out) {

@@ -108,7 +108,7 @@ public final class NettyDataChannel implements DataChannel {
 
 	private final byte[] receiveBuffer;
 
-	/** Where a data packet's payload is opened (out of place: faster than in place, see PacketAuthenticator). */
+	/** Where a packet's payload is opened (out of place: faster than in place, see PacketAuthenticator). */
 	private final byte[] openBuffer;
 
 	/** Next packet counter: starts at the wall clock in nanoseconds, so it never repeats for an id. */
@@ -530,8 +530,7 @@ public final class NettyDataChannel implements DataChannel {
 			reject(replay, datagram, "counter " + counter + " of sender " + Long.toHexString(sender));
 			return;
 		}
-		boolean announce = type == MessageTypes.ANNOUNCE;
-		if (!(announce ? this.authenticator.open(packet) : this.authenticator.open(packet, this.openBuffer, 0))) {
+		if (!this.authenticator.open(packet, this.openBuffer, 0)) {
 			reject(RejectReason.BAD_MAC, datagram, "packet of sender " + Long.toHexString(sender)
 					+ " fails authentication (tampered, or another cluster secret)");
 			return;
@@ -539,8 +538,7 @@ public final class NettyDataChannel implements DataChannel {
 		this.replayWindow.accept(sender, counter);
 		try {
 			if (type == MessageTypes.ANNOUNCE) {
-				this.listener.onAnnounce(sender, Arrays.copyOfRange(this.receiveBuffer, packet.payloadOffset(),
-						packet.payloadOffset() + packet.payloadLength()));
+				this.listener.onAnnounce(sender, Arrays.copyOf(this.openBuffer, packet.payloadLength()));
 			}
 			else {
 				this.listener.onData(sender, packet.transferId(), packet.sequence(), packet.count(), this.openBuffer, 0,
