@@ -179,6 +179,8 @@ public final class RateController {
 
 	private static final double NANOS_PER_SECOND = 1e9;
 
+	private static final int NO_LOW_BUFFER = Integer.MAX_VALUE;
+
 	/** Intervals after a buffer cut in which reports no worse than at the cut hold the rate. */
 	private static final int DRAIN_INTERVALS = 3;
 
@@ -203,10 +205,11 @@ public final class RateController {
 
 	private long intervalCovered;
 
-	private boolean intervalBufferLow;
-
-	/** The least free buffer reported below {@code lowBufferBytes} in this interval. */
-	private int intervalMinFree = Integer.MAX_VALUE;
+	/**
+	 * The least free buffer reported below {@code lowBufferBytes} in this interval;
+	 * {@link #NO_LOW_BUFFER} if none was.
+	 */
+	private int intervalMinFree = NO_LOW_BUFFER;
 
 	/** The least free buffer of the interval that caused the last buffer cut, and when. */
 	private int freeAtBufferCut = -1;
@@ -299,7 +302,6 @@ public final class RateController {
 	public void onReceiveBufferFree(long nowNanos, int freeBytes) {
 		tick(nowNanos);
 		if (freeBytes >= 0 && freeBytes < this.config.lowBufferBytes()) {
-			this.intervalBufferLow = true;
 			this.intervalMinFree = Math.min(this.intervalMinFree, freeBytes);
 		}
 	}
@@ -343,7 +345,8 @@ public final class RateController {
 	private void adapt(long nowNanos, long intervalNanos) {
 		boolean lossy = this.intervalCovered > 0 && (double) this.intervalLost
 				/ Math.max(this.intervalCovered, this.config.minLossSample()) > this.config.lossThreshold();
-		boolean bufferCut = !lossy && this.intervalBufferLow && bufferCutDue(nowNanos);
+		boolean bufferLow = this.intervalMinFree != NO_LOW_BUFFER;
+		boolean bufferCut = !lossy && bufferLow && bufferCutDue(nowNanos);
 		if (bufferCut) {
 			this.freeAtBufferCut = this.intervalMinFree;
 			this.bufferCutNanos = nowNanos;
@@ -356,7 +359,7 @@ public final class RateController {
 				this.decreases++;
 			}
 		}
-		else if (this.intervalLimited && !this.intervalBufferLow) {
+		else if (this.intervalLimited && !bufferLow) {
 			// the fast climb also needs the rate to be in use: a sender that cannot keep up with its
 			// own rate (its loop starved of CPU) sees empty receive queues at any nominal rate,
 			// which would climb without bound and burst once the CPU is back (cf. RFC 7661)
@@ -375,8 +378,7 @@ public final class RateController {
 		}
 		this.intervalLost = 0;
 		this.intervalCovered = 0;
-		this.intervalBufferLow = false;
-		this.intervalMinFree = Integer.MAX_VALUE;
+		this.intervalMinFree = NO_LOW_BUFFER;
 		this.intervalLimited = false;
 		this.intervalHeadroom = false;
 		this.intervalNoHeadroom = false;
