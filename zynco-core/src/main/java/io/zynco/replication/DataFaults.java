@@ -24,6 +24,9 @@ public final class DataFaults {
 
 	private Held held;
 
+	/** Off: packets pass untouched (see {@link #enable}); written from any thread. */
+	private volatile boolean off;
+
 	private long dropped;
 
 	private DataFaults(long seed, double dropRate, double duplicateRate, double reorderRate) {
@@ -55,7 +58,22 @@ public final class DataFaults {
 	}
 
 	boolean active() {
-		return this != NONE && (this.dropRate > 0 || this.duplicateRate > 0 || this.reorderRate > 0);
+		return this != NONE && !this.off && (this.dropRate > 0 || this.duplicateRate > 0 || this.reorderRate > 0);
+	}
+
+	/**
+	 * Turns the injection off and on again, from any thread; it takes effect from the next
+	 * packet. While off, packets pass untouched and the generator does not advance; a packet
+	 * held back for reordering stays held until the next packet after it is turned on again
+	 * (the receiver NACKs it meanwhile, as a drop). A benchmark warms a node up with some rounds
+	 * of loss, so that the JIT has seen both paths, then measures with or without it.
+	 * @throws IllegalStateException on {@link #none()}, which is shared
+	 */
+	public void enable(boolean on) {
+		if (this == NONE) {
+			throw new IllegalStateException("DataFaults.none() injects nothing and cannot be turned on or off");
+		}
+		this.off = !on;
 	}
 
 	/** Packets dropped so far. */

@@ -39,12 +39,12 @@ import io.zynco.transport.netty.NettyDataChannel;
  * the processes of one host).
  *
  * <pre>
- * commands: members | warmup MiB [rounds] | prepare-snapshot MiB | prepare-delta percent round | publish | gc | stats | quit
+ * commands: members | warmup MiB [rounds] | end-warmup | prepare-snapshot MiB | prepare-delta percent round | publish | gc | stats | quit
  * reports:  READY name controlPort dataPort mode sndbuf rcvbuf
  *           MEMBERS n ready | WARMED v ms | PREPARED entries ms | PUBLISH-START t | PUBLISHED v t | ERROR text
  *           RECEIVED v bytes t | VERSION v root t | DIAG event transferId t [detail] | GC-DONE
  *           WARMUP-PUBLISH-START t | WARMUP-PUBLISHED v t | WARMUP-VERSION v root t (the warm-up state's)
- *           STATS key=value ... | BYE
+ *           WARMUP-ENDED dropped | STATS key=value ... | BYE
  * </pre>
  *
  * Diagnostics ({@code DIAG}: when a transfer starts, has sent all data, completes, and what
@@ -74,7 +74,13 @@ public final class NodeProcess {
 		Watchdog.start("NodeProcess " + name, args.getInt("max-seconds", 900));
 
 		double loss = args.getDouble("loss", 0);
-		DataFaults faults = (loss > 0) ? DataFaults.of(args.getLong("loss-seed", 1), loss, 0, 0) : DataFaults.none();
+		// a node measured without loss may still see loss in the warm-up, every other round
+		// (see warmUp): its JIT profile then holds the NACK and repair branches, as a node's
+		// that has run for a while does
+		double warmupLoss = (loss > 0) ? 0 : args.getDouble("warmup-loss", 0);
+		double injected = Math.max(loss, warmupLoss);
+		DataFaults faults = (injected > 0) ? DataFaults.of(args.getLong("loss-seed", 1), injected, 0, 0)
+				: DataFaults.none();
 		RejectedInputCounter rejected = RejectedInputCounter.logging();
 		NodeConfig.Builder config = NodeConfig.builder()
 			.name(name)
@@ -119,6 +125,10 @@ public final class NodeProcess {
 				// state's (see warmUp), under their own keyword
 				reportSwitch("VERSION", stateName, previous, current);
 				reportSwitch("WARMUP-VERSION", warmupName, previous, current);
+				long warmupVersion = current.version(warmupName).number();
+				if (warmupLoss > 0 && warmupVersion != previous.version(warmupName).number()) {
+					faults.enable(warmupVersion % 2 == 0); // loss in every other warm-up round
+				}
 			}
 
 			@Override
@@ -173,6 +183,12 @@ public final class NodeProcess {
 					case "gc" -> {
 						System.gc();
 						out("GC-DONE");
+					}
+					case "end-warmup" -> {
+						if (warmupLoss > 0) {
+							faults.enable(false);
+						}
+						out("WARMUP-ENDED " + faults.dropped());
 					}
 					case "stats" -> out(statsLine(node, rejected, probe));
 					case "quit" -> {

@@ -32,7 +32,7 @@ import io.zynco.state.Snapshot;
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security AES_GCM|HMAC_SHA256|NONE]
- *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
+ *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--warmup-loss 0.01] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
  *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"] [--jfr false]
  * </pre>
  *
@@ -50,7 +50,11 @@ import io.zynco.state.Snapshot;
  * C2 neither compiles for the first time nor deoptimizes and recompiles during them (found
  * with {@code --jfr true}; details in {@code NodeProcess.warmUp}): every fifth round is a 1%
  * delta and every tenth removes everything, so the next one loads the state from empty as
- * the measured snapshot does; the warm-up state has as many entries per segment as the
+ * the measured snapshot does; the receivers of a cluster measured without loss drop
+ * {@code --warmup-loss} of the packets in every other warm-up round and none after it, so that
+ * their JIT profile holds the NACK branches too (without it, C2 compiled {@code ZyncoNode.tick}
+ * in the warm-up, hit the never-taken quiet-receiver NACK branch in the measured snapshot,
+ * threw the code away and took 0.7 s to compile it again there); the warm-up state has as many entries per segment as the
  * measured state ({@code --warmup-segment-bits}, by default 10 - log2(mib / warmup-mib)), so
  * its tries have the measured shape (depth, leaf sizes) with 1/32 of the data; and the
  * children publish and report the warm-up state's versions with the same code as the
@@ -487,7 +491,8 @@ public final class ReplicationBenchmark {
 		for (int i = 1; i <= this.receivers; i++) {
 			List<String> a = new ArrayList<>(common);
 			a.addAll(List.of("--name", "r" + i, "--seed-port", controlPort, "--loss", Double.toString(v.loss()),
-					"--loss-seed", Integer.toString(1_000 * rep + i)));
+					"--loss-seed", Integer.toString(1_000 * rep + i), "--warmup-loss",
+					this.args.get("warmup-loss", "0.01")));
 			rcv.add(launch("r" + i, NodeProcess.class, dir, a.toArray(String[]::new)));
 		}
 		List<Child> all = new ArrayList<>();
@@ -508,6 +513,11 @@ public final class ReplicationBenchmark {
 		if (warm > 0 && warmRounds > 0) {
 			sender.send("warmup " + warm + " " + warmRounds);
 			Child.Line warmed = sender.require(m, 600_000, "WARMED", "ERROR");
+			for (Child c : rcv) {
+				int rm = c.mark();
+				c.send("end-warmup"); // a cluster measured without loss had it in every other round
+				c.require(rm, 10_000, "WARMUP-ENDED", "ERROR");
+			}
 			// the first stats command links this harness's code for it (the JDK spins classes, and
 			// C2 compiles its class writer for 200-300 ms): here, not right before the publish
 			for (Child c : all) {
