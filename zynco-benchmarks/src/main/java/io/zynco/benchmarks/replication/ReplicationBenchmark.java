@@ -34,6 +34,7 @@ import io.zynco.state.Snapshot;
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security AES_GCM|HMAC_SHA256|NONE]
  *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--warmup-loss 0.01] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
  *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"] [--jfr false]
+ *     [--early-tick-compile true]
  * </pre>
  *
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
@@ -54,7 +55,14 @@ import io.zynco.state.Snapshot;
  * {@code --warmup-loss} of the packets in every other warm-up round and none after it, so that
  * their JIT profile holds the NACK branches too (without it, C2 compiled {@code ZyncoNode.tick}
  * in the warm-up, hit the never-taken quiet-receiver NACK branch in the measured snapshot,
- * threw the code away and took 0.7 s to compile it again there); the warm-up state has as many entries per segment as the
+ * threw the code away and took 0.7 s to compile it again there); {@code ZyncoNode.tick}, which
+ * runs every millisecond only while a node is busy, is compiled after a tenth of C2's usual
+ * count ({@code -XX:CompileCommand=CompileThresholdScaling} for that one method;
+ * {@code --early-tick-compile false} leaves it out), as in a node that has been up for a
+ * quarter of an hour (at the benchmark's idle tick, 20 a second, C2's count of about 15,000
+ * calls takes some 12 minutes), where a warm-up of 50
+ * rounds gave it too few ticks and C2 compiled it inside the measured snapshot (0.7 s of C2 per
+ * receiver); the warm-up state has as many entries per segment as the
  * measured state ({@code --warmup-segment-bits}, by default 10 - log2(mib / warmup-mib)), so
  * its tries have the measured shape (depth, leaf sizes) with 1/32 of the data; and the
  * children publish and report the warm-up state's versions with the same code as the
@@ -449,6 +457,13 @@ public final class ReplicationBenchmark {
 			cmd.add("-XX:+AlwaysPreTouch");
 		}
 		cmd.add("-XX:+ExitOnOutOfMemoryError");
+		if (main == NodeProcess.class && !this.args.get("early-tick-compile", "true").equals("false")) {
+			// the node loop's tick runs every millisecond only while the node is busy: a node up
+			// for a few minutes has it compiled by C2, a 20-second-old JVM does not, and C2 then
+			// compiled it (0.7 s) inside the measured snapshot (see the class description)
+			cmd.add("-XX:CompileCommand=quiet");
+			cmd.add("-XX:CompileCommand=CompileThresholdScaling,io.zynco.replication.ZyncoNode::tick,0.1");
+		}
 		if (this.jitSettings != null) {
 			cmd.add(JitRecord.flag(dir.resolve(name + ".jfr"), this.jitSettings));
 		}
