@@ -26,24 +26,34 @@ import io.zynco.state.Snapshot;
  * {@link NodeProcess} JVM on 127.0.0.1 (multicast on {@code lo}, TTL 0), transfer a snapshot
  * and then a delta; the same run measures a plain TCP fan-out of the same bytes
  * ({@link TcpFanout}) as the baseline, and prints per-receiver and aggregate throughput, CPU
- * seconds, the sender's bytes, NACKs, repairs, losses, a time breakdown and the targets.
+ * seconds, the sender's bytes, NACKs, repairs, losses, a time breakdown and the targets; and,
+ * for diagnosis, a TCP fan-out whose receivers also verify what they received as Zynco's do.
  *
  * <pre>
  * java -cp zynco-benchmarks/target/benchmarks.jar io.zynco.benchmarks.replication.ReplicationBenchmark \
  *     [--receivers 3] [--mib 512] [--delta-percent 1] [--reps 3] [--packet 60000] [--loss 0.01]
  *     [--sockbuf 16777216] [--rate-initial BYTES] [--rate-max BYTES] [--security AES_GCM|HMAC_SHA256|NONE]
  *     [--xmx 3g] [--warmup-mib 16] [--warmup-rounds 50] [--warmup-loss 0.01] [--extras mc-8972,uc-60000,mc-60000-none] [--raise-buffer-limits]
- *     [--max-minutes 15] [--skip-tcp] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"] [--jfr false]
- *     [--early-tick-compile true]
+ *     [--max-minutes 15] [--skip-tcp] [--skip-tcp-verify] [--pretouch true] [--child-jvm-args "-XX:+UseZGC"]
+ *     [--jfr false] [--early-tick-compile true]
  * </pre>
  *
  * Per repetition it runs, one after the other (never two clusters at once): multicast without
  * loss, multicast with {@code --loss} dropped on each receiver's receive path (the node's
- * seeded {@code DataFaults} hook), and the TCP fan-out. {@code --extras} adds single runs of
+ * seeded {@code DataFaults} hook), the TCP fan-out ({@code tcp}), and the verifying TCP
+ * fan-out ({@code tcp-verify}; {@code --skip-tcp} leaves out both, {@code --skip-tcp-verify}
+ * this one): the same bytes over TCP, but each receiver reads
+ * a message whole, decodes it (checking its CRC32C), applies it to its base and checks the
+ * root on two worker threads as a Zynco receiver does once it holds a transfer (no packet
+ * authentication, no decode while the bytes arrive). Its time ends when the receiver has
+ * verified the new version, which shows how far below the plain fan-out a TCP transport lands
+ * once it verifies; it is not a target. {@code --extras} adds single runs of
  * variants ({@code mc|uc}-packetSize[-none for no packet authentication, -gcm for AES-GCM]).
  * Before measuring, every cluster publishes {@code --warmup-mib} on a separate state, then
  * rewrites all of it, {@code --warmup-rounds} publishes in all (and the TCP sender sends that
- * many messages of that many random bytes), so that the JIT has compiled the paths as in a node
+ * many messages of that many random bytes; the verifying TCP sender that many encoded deltas
+ * on a warm-up state of that size, every fifth a 1% delta and the others loads from empty,
+ * which its receivers decode, apply and verify), so that the JIT has compiled the paths as in a node
  * that has run for a while: the receive path runs once per packet, and C2 compiles a method
  * after about 5,000-15,000 calls, so the default of 50 rounds of 16 MiB (about 15,000 packets)
  * gets there, where the earlier single 32 MiB (560 packets) left C2 compiling the receive path
@@ -70,7 +80,10 @@ import io.zynco.state.Snapshot;
  * the first time (the JDK spinning classes) inside a measured window. It stays a warm-up of
  * a node that has run for a while: different data on another state, nothing of the measured
  * data sent before. {@code --warmup-rounds 1 --warmup-mib 32} is the earliest warm-up;
- * {@code --warmup-mib 0} measures cold JVMs. Every child runs with {@code -Xms}
+ * {@code --warmup-mib 0} measures cold JVMs. Before each measured transfer every Zynco child,
+ * and every verifying TCP child, runs a full GC, so that the warm-up's garbage is not collected
+ * inside the window (the plain TCP children make little but the sender's warm-up bytes, and
+ * are left as they were). Every child runs with {@code -Xms}
  * equal to {@code -Xmx} and {@code -XX:+AlwaysPreTouch} (operations.md's advice for nodes that
  * receive large snapshots: without it, the receivers page-fault their heap in during the
  * transfer, which cost 2.5 times the time here); {@code --pretouch false} leaves it out. Throughput of a
@@ -126,10 +139,19 @@ public final class ReplicationBenchmark {
 		this.logRoot = logRoot;
 	}
 
+	/**
+	 * What one cluster runs: a Zynco transport ({@code mode} is a {@code TransportMode}), or a
+	 * TCP fan-out, plain ({@code TCP}) or with receivers that verify ({@code TCP-VERIFY}).
+	 */
 	record Variant(String label, String mode, int packet, double loss, String security) {
 
 		boolean tcp() {
-			return this.mode.equals("TCP");
+			return this.mode.equals("TCP") || verifyingTcp();
+		}
+
+		/** A TCP fan-out whose receivers decode, apply and verify each message ({@link TcpFanout}). */
+		boolean verifyingTcp() {
+			return this.mode.equals("TCP-VERIFY");
 		}
 
 	}
@@ -236,14 +258,17 @@ public final class ReplicationBenchmark {
 
 		/**
 		 * The data plane alone: R × bytes over the time from the sender's first packet to the
-		 * last receiver holding every packet (before decode, apply and switch), in MiB/s.
+		 * last receiver holding every packet (before decode, apply and switch), in MiB/s. For
+		 * the plain TCP fan-out that is its aggregate; for the verifying one, the time from
+		 * the send command to the last receiver holding every byte.
 		 */
 		double dataPlaneAggregate() {
-			if (this.variant.tcp()) {
+			if (this.variant.tcp() && !this.variant.verifyingTcp()) {
 				return aggregate();
 			}
 			double full = this.receivers.stream().mapToDouble((r) -> r.inComplete).max().orElse(Double.NaN);
-			return allComplete() ? this.receivers.size() * this.bytes / MIB / (full - this.outStart) : Double.NaN;
+			double start = this.variant.tcp() ? 0 : this.outStart;
+			return allComplete() ? this.receivers.size() * this.bytes / MIB / (full - start) : Double.NaN;
 		}
 
 		long stat(String key) {
@@ -345,6 +370,7 @@ public final class ReplicationBenchmark {
 			main.add(new Variant("mc-" + packet + "-loss" + pct(loss), "MULTICAST", packet, loss, security));
 		}
 		Variant tcp = new Variant("tcp", "TCP", 0, 0, "-");
+		Variant tcpVerify = new Variant("tcp-verify", "TCP-VERIFY", 0, 0, "-");
 		List<PhaseResult> results = new ArrayList<>();
 		for (int rep = 1; rep <= reps; rep++) {
 			for (Variant v : main) {
@@ -355,6 +381,10 @@ public final class ReplicationBenchmark {
 			}
 			if (!this.args.flag("skip-tcp") && !overBudget(started, budgetNanos, tcp, rep)) {
 				results.addAll(runGuarded(tcp, rep));
+			}
+			if (!this.args.flag("skip-tcp") && !this.args.flag("skip-tcp-verify")
+					&& !overBudget(started, budgetNanos, tcpVerify, rep)) {
+				results.addAll(runGuarded(tcpVerify, rep));
 			}
 		}
 		for (String extra : this.args.get("extras", "").split(",")) {
@@ -368,7 +398,7 @@ public final class ReplicationBenchmark {
 			results.addAll(runGuarded(new Variant(extra.trim(), mode, Integer.parseInt(p[1]), 0, sec), 1));
 		}
 		printTables(results);
-		printSummary(results, main, tcp);
+		printSummary(results, main, tcp, tcpVerify);
 		say(String.format("total time %.1f min", (System.nanoTime() - started) / 60e9));
 	}
 
@@ -803,35 +833,57 @@ public final class ReplicationBenchmark {
 
 	// ======================================================================= tcp
 
+	/**
+	 * One TCP fan-out cluster ({@link TcpFanout}), plain or verifying: the warm-up, then the
+	 * snapshot and the delta, each measured from the send command to the receivers' DONE.
+	 */
 	private List<PhaseResult> tcpRound(Variant v, int rep) throws IOException, InterruptedException {
-		Path dir = this.logRoot.resolve("tcp-rep" + rep);
-		Child sender = launch("tcp-s0", TcpFanout.class, dir, "--role", "sender", "--receivers",
+		Path dir = this.logRoot.resolve(v.label() + "-rep" + rep);
+		boolean verify = v.verifyingTcp();
+		int warm = this.args.getInt("warmup-mib", WARMUP_MIB);
+		int warmRounds = this.args.getInt("warmup-rounds", WARMUP_ROUNDS);
+		// the verifying children: the sender encodes the warm-up deltas at start, and both ends
+		// build the warm-up state's type with the Zynco clusters' segment bits
+		List<String> verifyArgs = verify ? List.of("--verify", "true", "--warmup-segment-bits",
+				Integer.toString(warmupSegmentBits())) : List.of();
+		List<String> senderArgs = new ArrayList<>(List.of("--role", "sender", "--receivers",
 				Integer.toString(this.receivers), "--mib", Integer.toString(this.mib), "--delta-percent",
-				Double.toString(this.deltaPercent), "--delta-round", "1", "--data-seed", "42");
+				Double.toString(this.deltaPercent), "--delta-round", "1", "--data-seed", "42"));
+		senderArgs.addAll(verifyArgs);
+		if (verify) {
+			senderArgs.addAll(List.of("--warmup-mib", Integer.toString((warmRounds > 0) ? warm : 0)));
+		}
+		Child sender = launch(v.label() + "-s0", TcpFanout.class, dir, senderArgs.toArray(String[]::new));
 		Child.Line ready = sender.require(0, 300_000, "READY");
 		String[] f = ready.fields();
 		String port = f[1];
 		long[] sizes = { Long.parseLong(f[2]), Long.parseLong(f[4]) };
+		// the bytes' CRC32C, or (verifying) the roots the receivers must reach
 		String[] crcs = { f[3], f[5] };
 		List<Child> rcv = new ArrayList<>();
 		for (int i = 1; i <= this.receivers; i++) {
-			rcv.add(launch("tcp-r" + i, TcpFanout.class, dir, "--role", "receiver", "--port", port));
+			List<String> a = new ArrayList<>(List.of("--role", "receiver", "--port", port));
+			a.addAll(verifyArgs);
+			rcv.add(launch(v.label() + "-r" + i, TcpFanout.class, dir, a.toArray(String[]::new)));
 		}
 		for (Child c : rcv) {
 			c.require(0, 60_000, "READY");
 		}
 		sender.require(0, 60_000, "CONNECTED");
-		int warm = this.args.getInt("warmup-mib", WARMUP_MIB);
-		int warmRounds = this.args.getInt("warmup-rounds", WARMUP_ROUNDS);
 		for (int round = 0; warm > 0 && round < warmRounds; round++) {
-			// the same warm-up as the Zynco clusters': as many messages of as many bytes
+			// the same warm-up as the Zynco clusters': as many messages of as many bytes; the
+			// verifying fan-out's are deltas its receivers can decode, every fifth a 1% delta
+			// of the previous round's load from empty (see TcpFanout.warmupMessages)
 			int[] wm = new int[rcv.size()];
 			for (int i = 0; i < rcv.size(); i++) {
 				wm[i] = rcv.get(i).mark();
 			}
-			sender.send("send warmup " + warm);
+			sender.send(!verify ? "send warmup " + warm : (round % 5 == 4) ? "send warmup-delta" : "send warmup");
 			for (int i = 0; i < rcv.size(); i++) {
-				rcv.get(i).require(wm[i], 120_000, "DONE");
+				Child.Line done = rcv.get(i).require(wm[i], 120_000, "DONE", "ERROR");
+				if (done.text().startsWith("ERROR")) {
+					throw new IllegalStateException(rcv.get(i).name + " in warm-up round " + round + ": " + done.text());
+				}
 			}
 		}
 		List<PhaseResult> phases = new ArrayList<>();
@@ -845,6 +897,15 @@ public final class ReplicationBenchmark {
 			p.rep = rep;
 			p.phase = names[k];
 			p.bytes = sizes[k];
+			if (verify) {
+				// as before a Zynco cluster's measured publish: the warm-up's garbage (decoded
+				// deltas and their snapshots) is collected before the window, not inside it
+				for (Child c : all) {
+					int m = c.mark();
+					c.send("gc");
+					c.require(m, 60_000, "GC-DONE");
+				}
+			}
 			double[] cpuBefore = new double[all.size()];
 			List<Map<String, Double>> threadsBefore = new ArrayList<>();
 			int[] marks = new int[all.size()];
@@ -862,11 +923,18 @@ public final class ReplicationBenchmark {
 			for (int i = 0; i < rcv.size(); i++) {
 				ReceiverResult r = new ReceiverResult();
 				r.name = rcv.get(i).name;
-				Child.Line done = rcv.get(i).await(marks[i + 1], 240_000, "DONE");
-				if (done != null) {
+				Child.Line done = rcv.get(i).await(marks[i + 1], 240_000, "DONE", "ERROR");
+				if (done != null && done.text().startsWith("ERROR")) {
+					p.error = rcv.get(i).name + ": " + done.text();
+				}
+				else if (done != null) {
 					r.complete = Long.parseLong(done.fields()[1]) == sizes[k];
 					r.rootOk = done.fields()[2].equals(crcs[k]);
 					r.seconds = since(t0, done.nanos());
+				}
+				List<Child.Line> read = rcv.get(i).lines(marks[i + 1], "READ ");
+				if (!read.isEmpty()) {
+					r.inComplete = since(t0, read.get(0).nanos());
 				}
 				p.receivers.add(r);
 			}
@@ -931,7 +999,7 @@ public final class ReplicationBenchmark {
 	private void printTables(List<PhaseResult> results) {
 		say("");
 		say("Results (time = publish command -> receiver switched to the new version; TCP: send command -> receiver"
-				+ " read and hashed all bytes)");
+				+ " read and hashed all bytes; tcp-verify: -> receiver read, decoded, applied and verified the root)");
 		say(String.format("%-18s %3s %-8s %8s %-32s %9s %7s %-22s %8s %6s %9s %-11s %9s", "variant", "rep", "phase",
 				"MiB", "per receiver s (MiB/s)", "agg MiB/s", "snd CPU", "rcv CPU s", "wire/dlv", "NACKs",
 				"repair m/u", "drop inj/krn", "other CPU"));
@@ -1016,7 +1084,7 @@ public final class ReplicationBenchmark {
 		return results.stream().filter((p) -> p.variant.label().equals(label) && p.phase.equals(phase)).toList();
 	}
 
-	private void printSummary(List<PhaseResult> results, List<Variant> main, Variant tcp) {
+	private void printSummary(List<PhaseResult> results, List<Variant> main, Variant tcp, Variant tcpVerify) {
 		say("");
 		say("Medians (aggregate MiB/s counts a run only if every receiver completed with the right root)");
 		say(String.format("%-18s %-8s %5s %10s %12s %10s %10s %12s %14s", "variant", "phase", "runs", "agg MiB/s",
@@ -1062,6 +1130,13 @@ public final class ReplicationBenchmark {
 			double plane = median(select(results, main.get(0).label(), "snapshot"), PhaseResult::dataPlaneAggregate);
 			say(String.format("  (for diagnosis, not a target: the data plane alone, first packet to last receiver holding"
 					+ " every packet, reaches %s MiB/s = %s x TCP)", fmt(plane, 0), fmt(plane / base, 3)));
+		}
+		List<PhaseResult> verified = select(results, tcpVerify.label(), "snapshot");
+		if (!verified.isEmpty()) {
+			double agg = median(verified, PhaseResult::aggregate);
+			say(String.format("  (for diagnosis, not a target: a TCP fan-out whose receivers decode, apply and verify the"
+					+ " root as Zynco's do, without packet authentication, reaches %s MiB/s = %s x TCP)", fmt(agg, 0),
+					fmt(agg / base, 3)));
 		}
 		double worst = 0;
 		for (PhaseResult p : results) {

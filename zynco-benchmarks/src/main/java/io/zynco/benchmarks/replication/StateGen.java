@@ -107,7 +107,12 @@ final class StateGen {
 
 	/** The bytes a coordinator sends for an edit (same encoding, same length). */
 	static byte[] encode(Edit edit, long baseVersion, long targetVersion) {
-		return Delta.of(TYPE.name(), baseVersion, targetVersion, edit).encode();
+		return encode(TYPE.name(), edit, baseVersion, targetVersion);
+	}
+
+	/** The bytes a coordinator sends for an edit of the state named {@code stateName}. */
+	static byte[] encode(String stateName, Edit edit, long baseVersion, long targetVersion) {
+		return Delta.of(stateName, baseVersion, targetVersion, edit).encode();
 	}
 
 }
