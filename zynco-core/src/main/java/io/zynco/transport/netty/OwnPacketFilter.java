@@ -14,8 +14,10 @@ import io.zynco.protocol.MessageTypes;
 
 /**
  * A classic BPF socket filter ({@code setsockopt(SOL_SOCKET, SO_ATTACH_FILTER)}, attached
- * through the epoll transport's raw socket option) that makes the kernel drop this node's
- * own data packets on its multicast group socket, before they are queued.
+ * through the epoll transport's raw socket option) that makes the kernel drop the packets
+ * that carry this node's id on its multicast group socket, before they are queued: its own
+ * multicast, looped back (and anything forged with its id, which the channel drops
+ * uncounted too).
  * <p>
  * Multicast loopback is on (other nodes on the same host must receive the group), so every
  * packet a node multicasts also comes back to its own group socket. Without the filter the
