@@ -651,12 +651,13 @@ public final class ZyncoNode implements AutoCloseable {
 	}
 
 	/**
-	 * How often the shared rate controller climbed fast on the receivers' measured headroom
-	 * (tests). Read off the loop: a counter, stale by a tick at most.
+	 * How often a transfer of this node heard measured headroom from all its receivers (tests;
+	 * see {@link RateController#headroomSignals()}). Read off the loop: a counter, stale by a
+	 * tick at most.
 	 */
-	long headroomIncreases() {
+	long headroomSignals() {
 		RateController rate = this.rate;
-		return (rate != null) ? rate.headroomIncreases() : -1;
+		return (rate != null) ? rate.headroomSignals() : -1;
 	}
 
 	/** Ticks the node loop has run since start (for tests of the idle tick). */
@@ -972,18 +973,24 @@ public final class ZyncoNode implements AutoCloseable {
 		// off the loop (a peer's publish), membership is not ours to read: encode as before
 		boolean encode = !this.loop.inEventLoop() || !receivers().isEmpty();
 		Runnable task = () -> {
+			Delta.Encoding encoding = null;
 			try {
 				Delta delta = Delta.of(p.slot.name, p.base.number(), p.base.snapshot(), p.version, target, changes);
-				byte[] encoded = encode ? delta.encode(this.worker, workerParallelism()) : null;
-				if (encoded != null) {
-					this.stats.deltasEncoded.increment();
-				}
-				long deltaBytes = (encoded != null) ? encoded.length : delta.encodedLength();
+				int parallelism = workerParallelism();
+				Delta.Encoding started = encode ? delta.encoding(this.worker, parallelism) : null;
+				long deltaBytes = (started != null) ? started.bytes().length : delta.encodedLength();
 				ParentCost cost = ParentCost.measure(target, p.base.snapshot());
-				this.loop.execute(() -> publishApplied(p, target, delta, encoded, deltaBytes, cost));
+				// the transfer starts now, and sends the delta's bytes as this task writes them
+				this.loop.execute(() -> publishApplied(p, target, delta, started, deltaBytes, cost));
+				encoding = started;
+				if (encoding != null) {
+					this.stats.deltasEncoded.increment();
+					encoding.run(this.worker, parallelism);
+				}
 			}
 			catch (RuntimeException ex) {
-				this.loop.execute(() -> publishFailed(p, "[INVALID] the version could not be encoded: " + ex.getMessage()));
+				Delta.Encoding running = encoding;
+				this.loop.execute(() -> encodeFailed(p, running, ex));
 			}
 		};
 		if (this.loop.inEventLoop()) {
@@ -1001,16 +1008,38 @@ public final class ZyncoNode implements AutoCloseable {
 		return receivers;
 	}
 
-	private void publishApplied(Publishing p, Snapshot target, Delta delta, byte[] encoded, long deltaBytes,
-			ParentCost cost) {
+	/**
+	 * The coordinator's own publish could not be encoded: before its transfer started (too
+	 * large for one array), the publish fails; while the transfer was sending what was
+	 * written (a defect), the transfer is cancelled, so its receivers are dropped and catch up
+	 * as from any dropped transfer, and the version stays this node's.
+	 */
+	private void encodeFailed(Publishing p, Delta.Encoding running, RuntimeException ex) {
+		if (running == null) {
+			publishFailed(p, "[INVALID] the version could not be encoded: " + ex.getMessage());
+			return;
+		}
+		LOG.log(System.Logger.Level.ERROR, "zynco node " + this.config.name + ": encoding version " + p.version
+				+ " of '" + p.slot.name + "' failed while it was being sent", ex);
+		for (Outgoing out : this.outgoing.values()) {
+			if (out.encoding == running) {
+				out.transfer.cancel("the version could not be encoded", this.config.nanoClock.getAsLong());
+				return;
+			}
+		}
+	}
+
+	private void publishApplied(Publishing p, Snapshot target, Delta delta, Delta.Encoding encoding,
+			long deltaBytes, ParentCost cost) {
 		Set<Long> receivers = receivers();
-		if (encoded == null && !receivers.isEmpty()) {
+		if (encoding == null && !receivers.isEmpty()) {
 			// a member joined while the version was measured: encode it now, then distribute
 			this.worker.execute(() -> {
 				try {
-					byte[] bytes = delta.encode(this.worker, workerParallelism());
+					Delta.Encoding late = delta.encoding(this.worker, workerParallelism());
+					late.run(this.worker, workerParallelism());
 					this.stats.deltasEncoded.increment();
-					this.loop.execute(() -> publishApplied(p, target, delta, bytes, bytes.length, cost));
+					this.loop.execute(() -> publishApplied(p, target, delta, late, late.bytes().length, cost));
 				}
 				catch (RuntimeException ex) {
 					this.loop.execute(() -> publishFailed(p, "[INVALID] the version could not be encoded: " + ex.getMessage()));
@@ -1026,9 +1055,9 @@ public final class ZyncoNode implements AutoCloseable {
 		}
 		long transferId = this.ids.incrementAndGet();
 		TransferSpec spec = new TransferSpec(transferId, TransferBegin.DELTA, p.slot.name, p.base.number(), p.version,
-				target.rootFingerprint(), encoded);
+				target.rootFingerprint(), encoding.bytes(), encoding::written);
 		// registered before start: start() sends the announcements through the output
-		Outgoing out = new Outgoing(p);
+		Outgoing out = new Outgoing(p, encoding);
 		this.outgoing.put(transferId, out);
 		tickSoon();
 		out.transfer = TransferSender.start(spec, receivers, this.senderConfig, this.rate, new Output(),
@@ -2441,10 +2470,14 @@ public final class ZyncoNode implements AutoCloseable {
 
 		final Publishing publishing;
 
+		/** The delta being written while it is sent (a publish), or null. */
+		final Delta.Encoding encoding;
+
 		TransferSender transfer;
 
-		Outgoing(Publishing publishing) {
+		Outgoing(Publishing publishing, Delta.Encoding encoding) {
 			this.publishing = publishing;
+			this.encoding = encoding;
 		}
 
 	}

@@ -234,10 +234,28 @@ public final class Delta {
 	 * @param parallelism threads to use, the caller included
 	 */
 	public byte[] encode(Executor executor, int parallelism) {
+		Encoding encoding = encoding(executor, parallelism);
+		encoding.run(executor, parallelism);
+		return encoding.bytes();
+	}
+
+	/**
+	 * Starts encoding this delta so that its bytes can be sent while the rest is written: measures
+	 * the changes (in parallel, as {@link #encode(Executor, int)} does), allocates the array of
+	 * the encoded length and writes the header. {@link Encoding#run} then writes the changes
+	 * and the trailer; {@link Encoding#written()} says, meanwhile, how many bytes from the
+	 * start are final. The result is {@link #encode()}'s bytes.
+	 * @param executor runs helpers; {@code null} to measure on the caller alone
+	 * @param parallelism threads to use, the caller included
+	 * @throws IllegalStateException if the delta is too large to encode in one array
+	 */
+	public Encoding encoding(Executor executor, int parallelism) {
 		byte[] name = nameBytes();
 		ChangeArrays arrays = this.changes.arrays();
 		int n = arrays.size();
-		int chunkSize = chunkSize(n, parallelism);
+		// finer chunks than a decode's: a chunk's bytes become readable (sendable) when it and
+		// every chunk before it are written
+		int chunkSize = Math.max(DECODE_CHUNK, n / Math.max(1, 16 * parallelism) + 1);
 		int chunks = (n + chunkSize - 1) / chunkSize;
 		Executor helpers = (n >= 2 * DECODE_CHUNK) ? executor : null;
 		long[] offsets = new long[chunks + 1];
@@ -272,23 +290,99 @@ public final class Delta {
 			.putLong(this.targetRoot)
 			.putLong(this.targetSize)
 			.putInt(this.changes.size());
-		Parallel.forEachChunk(chunks, helpers, parallelism, (c) -> {
-			int p = (int) offsets[c];
-			for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
-				yieldEvery16(i);
-				int length = arrays.length(i);
-				out[p++] = arrays.kind(i);
-				if (arrays.isPut(i)) {
-					p = EntryBlobs.writeVarint(out, p, length);
+		return new Encoding(arrays, out, offsets, chunkSize);
+	}
+
+	/**
+	 * A delta being encoded into its array ({@link Delta#encoding}): {@link #run} writes the
+	 * changes in chunks, in parallel, and then the trailer, while other threads may read the
+	 * bytes that {@link #written()} says are final. A reader that reads {@code written()} and
+	 * then the bytes below it sees them as they will stay (the count is a volatile write after
+	 * the bytes). {@link #run} is called once; the other methods are thread-safe.
+	 */
+	public static final class Encoding {
+
+		private final ChangeArrays arrays;
+
+		private final byte[] bytes;
+
+		/** Where each chunk's changes start; the last entry is where the trailer starts. */
+		private final long[] offsets;
+
+		private final int chunkSize;
+
+		/** Chunks written; guarded by this. */
+		private final boolean[] chunkDone;
+
+		/** Chunks from the first that are all written; guarded by this. */
+		private int prefixChunks;
+
+		private volatile int written;
+
+		private Encoding(ChangeArrays arrays, byte[] bytes, long[] offsets, int chunkSize) {
+			this.arrays = arrays;
+			this.bytes = bytes;
+			this.offsets = offsets;
+			this.chunkSize = chunkSize;
+			this.chunkDone = new boolean[offsets.length - 1];
+			this.written = (int) offsets[0]; // the header
+		}
+
+		/** The array the delta is written into: {@link #encode()}'s bytes once {@link #run} returned. */
+		public byte[] bytes() {
+			return this.bytes;
+		}
+
+		/** How many bytes from the start are final: the whole length once {@link #run} returned. */
+		public int written() {
+			return this.written;
+		}
+
+		/**
+		 * Writes the changes, in chunks on the caller and on helper tasks of {@code executor},
+		 * then the trailer's checksum; returns when every byte is written.
+		 * @param executor runs helpers; {@code null} to write on the caller alone
+		 * @param parallelism threads to use, the caller included
+		 */
+		public void run(Executor executor, int parallelism) {
+			ChangeArrays arrays = this.arrays;
+			int n = arrays.size();
+			int chunkSize = this.chunkSize;
+			byte[] out = this.bytes;
+			Executor helpers = (n >= 2 * DECODE_CHUNK) ? executor : null;
+			Parallel.forEachChunk(this.chunkDone.length, helpers, parallelism, (c) -> {
+				int p = (int) this.offsets[c];
+				for (int i = c * chunkSize, to = Math.min(n, (c + 1) * chunkSize); i < to; i++) {
+					yieldEvery16(i);
+					int length = arrays.length(i);
+					out[p++] = arrays.kind(i);
+					if (arrays.isPut(i)) {
+						p = EntryBlobs.writeVarint(out, p, length);
+					}
+					System.arraycopy(arrays.slab(i), arrays.offset(i), out, p, length);
+					p += length;
 				}
-				System.arraycopy(arrays.slab(i), arrays.offset(i), out, p, length);
-				p += length;
+				chunkWritten(c);
+			});
+			int p = (int) this.offsets[this.chunkDone.length];
+			int crc = crc32c(out, 0, p);
+			ByteBuffer.wrap(out, p, TRAILER).putInt(crc);
+			this.written = out.length;
+		}
+
+		/** Marks chunk {@code c} written and moves {@link #written} past the chunks written from the first. */
+		private synchronized void chunkWritten(int c) {
+			this.chunkDone[c] = true;
+			int prefix = this.prefixChunks;
+			while (prefix < this.chunkDone.length && this.chunkDone[prefix]) {
+				prefix++;
 			}
-		});
-		int p = (int) offsets[chunks];
-		int crc = crc32c(out, 0, p);
-		ByteBuffer.wrap(out, p, TRAILER).putInt(crc);
-		return out;
+			if (prefix != this.prefixChunks) {
+				this.prefixChunks = prefix;
+				this.written = (int) this.offsets[prefix];
+			}
+		}
+
 	}
 
 	/**

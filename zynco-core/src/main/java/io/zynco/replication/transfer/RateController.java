@@ -227,6 +227,9 @@ public final class RateController {
 
 	private long headroomIncreases;
 
+	/** {@link #onHeadroom} calls that said every receiver had headroom. */
+	private long headroomSignals;
+
 	private long decreases;
 
 	private long increases;
@@ -318,10 +321,20 @@ public final class RateController {
 		tick(nowNanos);
 		if (headroom) {
 			this.intervalHeadroom = true;
+			this.headroomSignals++;
 		}
 		else {
 			this.intervalNoHeadroom = true;
 		}
+	}
+
+	/**
+	 * How often a transfer reported that every one of its receivers had measured headroom
+	 * ({@link #onHeadroom} with {@code true}), whether or not the rate then climbed fast (it
+	 * does only when it is in use, too).
+	 */
+	public long headroomSignals() {
+		return this.headroomSignals;
 	}
 
 	/** How many of the {@linkplain #increases() increases} were fast ones, with headroom. */

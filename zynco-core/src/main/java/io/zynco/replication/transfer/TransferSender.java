@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntSupplier;
 
 import io.zynco.protocol.ControlMessage.Nack;
 import io.zynco.protocol.ControlMessage.TransferAck;
@@ -41,7 +42,9 @@ import io.zynco.protocol.ControlMessage.TransferDrop;
  *
  * <p>Memory: the payload is held, never copied; per packet the sender keeps the time and
  * target of its last transmission (12 bytes); the repair queue holds at most
- * {@code maxRepairQueue} packets.
+ * {@code maxRepairQueue} packets. A payload may still be being written when the transfer
+ * starts ({@link TransferSpec#readyBytes()}): new data then goes out as far as it is written,
+ * and the sender waits (tick after tick) for the next packet's bytes.
  *
  * <p>Not thread-safe: confined to the node loop. Time is passed in as {@code nowNanos}.
  */
@@ -249,6 +252,18 @@ public final class TransferSender {
 
 	private final byte[] payload;
 
+	/**
+	 * How many payload bytes from the start are final while the payload is being written
+	 * ({@link TransferSpec#readyBytes()}); null once all are.
+	 */
+	private IntSupplier readyBytes;
+
+	/** Packets held back, counted once each, because their bytes were not written yet. */
+	private long packetsAwaitingBytes;
+
+	/** The last packet counted in {@link #packetsAwaitingBytes}. */
+	private int lastAwaited = -1;
+
 	private final int packetCount;
 
 	private final int packetPayload;
@@ -311,6 +326,7 @@ public final class TransferSender {
 		this.output = Objects.requireNonNull(output, "output");
 		this.transferId = transfer.transferId();
 		this.payload = transfer.payload();
+		this.readyBytes = transfer.readyBytes();
 		this.packetPayload = config.packetPayload();
 		this.packetCount = packetCount(this.payload.length, this.packetPayload);
 		this.begin = new TransferBegin(this.transferId, transfer.kind(), transfer.state(), transfer.baseVersion(),
@@ -676,18 +692,50 @@ public final class TransferSender {
 		return this.repairsDeferred;
 	}
 
-	/** Sends the next new data packet; false if none is left or the send was refused. */
+	/**
+	 * Sends the next new data packet; false if none is left, its bytes are not written yet, or
+	 * the send was refused.
+	 */
 	private boolean sendData(long nowNanos) {
 		if (this.nextSequence >= this.packetCount) {
 			return false;
 		}
 		int sequence = this.nextSequence;
+		if (!written(sequence)) {
+			return false;
+		}
 		if (!send(ALL, sequence, sequence * this.packetPayload, packetLength(sequence), false, nowNanos)) {
 			return false;
 		}
 		this.dataPackets++;
 		this.nextSequence++;
 		return true;
+	}
+
+	/** Whether every byte of packet {@code sequence} is final (see {@link TransferSpec}). */
+	private boolean written(int sequence) {
+		IntSupplier ready = this.readyBytes;
+		if (ready == null) {
+			return true;
+		}
+		int written = ready.getAsInt();
+		if (written >= this.payload.length) {
+			this.readyBytes = null; // all written: no more reads of the writer's count
+			return true;
+		}
+		if (sequence * (long) this.packetPayload + packetLength(sequence) <= written) {
+			return true;
+		}
+		if (sequence != this.lastAwaited) {
+			this.lastAwaited = sequence;
+			this.packetsAwaitingBytes++;
+		}
+		return false;
+	}
+
+	/** Packets held back, counted once each, because the payload was not written that far yet (tests). */
+	long packetsAwaitingBytes() {
+		return this.packetsAwaitingBytes;
 	}
 
 	/** One send through the rate controller and the output; false if either refused it. */

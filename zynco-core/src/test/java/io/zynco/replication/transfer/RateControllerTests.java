@@ -175,6 +175,7 @@ class RateControllerTests {
 		assertThat(rate.rate()).isEqualTo(12 * MIB);
 		assertThat(rate.increases()).isEqualTo(2);
 		assertThat(rate.headroomIncreases()).isZero();
+		assertThat(rate.headroomSignals()).isEqualTo(2); // the two reports of headroom, vetoed
 	}
 
 	@Test
@@ -196,6 +197,8 @@ class RateControllerTests {
 		rate.tick(10 * MS);
 		assertThat(rate.rate()).isEqualTo(11 * MIB);
 		assertThat(rate.headroomIncreases()).isZero();
+		// the headroom was heard all the same
+		assertThat(rate.headroomSignals()).isOne();
 	}
 
 	@Test

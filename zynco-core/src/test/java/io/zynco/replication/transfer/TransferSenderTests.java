@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.zynco.protocol.ControlMessage;
 import io.zynco.protocol.ControlMessage.Nack;
@@ -140,6 +141,40 @@ class TransferSenderTests {
 		assertThat(sender.allDataSent()).isTrue();
 		sender.tick(2 * MS);
 		assertThat(this.output.packets).hasSize(5);
+	}
+
+	@Test
+	void sendsAPayloadBeingWrittenOnlyAsFarAsItIsWritten() {
+		byte[] payload = payload(4_500);
+		AtomicInteger written = new AtomicInteger();
+		TransferSpec spec = new TransferSpec(TRANSFER, TransferBegin.DELTA, "fares", 3, 4, 0xABCDL, payload,
+				written::get);
+		TransferSender sender = TransferSender.start(spec, List.of(10L, 11L), CONFIG, RateController.create(FAST, 0),
+				this.output, 0);
+		assertThat(sender.begin().totalBytes()).isEqualTo(4_500);
+		sender.tick(MS);
+		assertThat(this.output.packets).isEmpty();
+		written.set(2_999); // packets 0 and 1 written, packet 2 short of its last byte
+		sender.tick(2 * MS);
+		assertThat(this.output.packets).extracting(RecordingOutput.Packet::sequence).containsExactly(0, 1);
+		assertThat(sender.allDataSent()).isFalse();
+		written.set(3_000);
+		sender.tick(3 * MS);
+		assertThat(this.output.packets).extracting(RecordingOutput.Packet::sequence).containsExactly(0, 1, 2);
+		written.set(4_500);
+		sender.tick(4 * MS);
+		assertThat(sender.allDataSent()).isTrue();
+		assertThat(this.output.packets).hasSize(5);
+		for (int i = 0; i < 5; i++) {
+			assertThat(this.output.packets.get(i).bytes())
+				.isEqualTo(Arrays.copyOfRange(payload, i * 1000, Math.min(4_500, i * 1000 + 1000)));
+		}
+		// packets 0, 2 and 3 each waited for their bytes, counted once however many ticks
+		assertThat(sender.packetsAwaitingBytes()).isEqualTo(3);
+		// a NACK for what was sent (past the repair hold-off) is repaired as usual
+		sender.onNack(11, nack(1, 2), 15 * MS);
+		sender.tick(20 * MS);
+		assertThat(this.output.repairs()).extracting(RecordingOutput.Packet::sequence).containsExactly(1);
 	}
 
 	@Test
