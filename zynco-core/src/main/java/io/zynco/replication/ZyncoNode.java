@@ -985,7 +985,9 @@ public final class ZyncoNode implements AutoCloseable {
 				encoding = started;
 				if (encoding != null) {
 					this.stats.deltasEncoded.increment();
-					encoding.run(this.worker, parallelism);
+					// on this thread alone: one thread writes the delta faster than the fastest
+					// send rate, so helpers would only take cores from the loops sending it
+					encoding.run(null, 1);
 				}
 			}
 			catch (RuntimeException ex) {
