@@ -2,6 +2,7 @@ package io.zynco.transport.netty;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Locale;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -46,7 +47,9 @@ import io.zynco.protocol.MessageTypes;
  */
 final class OwnPacketFilter {
 
-	/** {@code SO_ATTACH_FILTER} in the generic Linux ABI (x86-64, arm64, riscv64). */
+	/** {@code SOL_SOCKET} and {@code SO_ATTACH_FILTER} in the generic Linux ABI (x86-64, arm64, riscv64). */
+	private static final int SOL_SOCKET = 1;
+
 	private static final int SO_ATTACH_FILTER = 26;
 
 	/** {@code struct sock_fprog} on LP64: {@code u16 len}, padding, {@code struct sock_filter *}. */
@@ -70,10 +73,29 @@ final class OwnPacketFilter {
 
 	private static final short RET_K = 0x06; // BPF_RET | BPF_K
 
-	private static final ChannelOption<ByteBuffer> ATTACH = RawOptions.create("SO_ATTACH_FILTER", RawOptions.SOL_SOCKET,
-			SO_ATTACH_FILTER, FPROG_SIZE);
+	private static final ChannelOption<ByteBuffer> ATTACH = createOption();
 
 	private OwnPacketFilter() {
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ChannelOption<ByteBuffer> createOption() {
+		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+		String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+		boolean genericAbi = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")
+				|| arch.equals("riscv64");
+		if (!os.startsWith("linux") || !genericAbi) {
+			return null;
+		}
+		try {
+			Class<?> raw = Class.forName("io.netty.channel.unix.RawUnixChannelOption", true,
+					OwnPacketFilter.class.getClassLoader());
+			return (ChannelOption<ByteBuffer>) raw.getConstructor(String.class, int.class, int.class, int.class)
+				.newInstance("SO_ATTACH_FILTER", SOL_SOCKET, SO_ATTACH_FILTER, FPROG_SIZE);
+		}
+		catch (ReflectiveOperationException | LinkageError ex) {
+			return null;
+		}
 	}
 
 	/**

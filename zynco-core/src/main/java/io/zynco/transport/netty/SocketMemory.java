@@ -2,6 +2,7 @@ package io.zynco.transport.netty;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Locale;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -23,7 +24,9 @@ import io.netty.channel.ChannelOption;
  */
 final class SocketMemory {
 
-	/** {@code SO_MEMINFO} in the generic Linux ABI (x86-64, arm64, riscv64). */
+	/** {@code SOL_SOCKET} and {@code SO_MEMINFO} in the generic Linux ABI (x86-64, arm64, riscv64). */
+	private static final int SOL_SOCKET = 1;
+
 	private static final int SO_MEMINFO = 55;
 
 	/** {@code SK_MEMINFO_VARS}: the number of {@code u32} the kernel writes. */
@@ -36,10 +39,29 @@ final class SocketMemory {
 	private static final int DROPS = 8;
 
 	/** The raw option, or null where it cannot be had. */
-	private static final ChannelOption<ByteBuffer> MEMINFO = RawOptions.create("SO_MEMINFO", RawOptions.SOL_SOCKET,
-			SO_MEMINFO, VARS * Integer.BYTES);
+	private static final ChannelOption<ByteBuffer> MEMINFO = createOption();
 
 	private SocketMemory() {
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ChannelOption<ByteBuffer> createOption() {
+		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+		String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+		boolean genericAbi = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64")
+				|| arch.equals("riscv64");
+		if (!os.startsWith("linux") || !genericAbi) {
+			return null;
+		}
+		try {
+			Class<?> raw = Class.forName("io.netty.channel.unix.RawUnixChannelOption", true,
+					SocketMemory.class.getClassLoader());
+			return (ChannelOption<ByteBuffer>) raw.getConstructor(String.class, int.class, int.class, int.class)
+				.newInstance("SO_MEMINFO", SOL_SOCKET, SO_MEMINFO, VARS * Integer.BYTES);
+		}
+		catch (ReflectiveOperationException | LinkageError ex) {
+			return null;
+		}
 	}
 
 	/**
