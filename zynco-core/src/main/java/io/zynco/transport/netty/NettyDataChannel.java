@@ -120,12 +120,6 @@ public final class NettyDataChannel implements DataChannel {
 
 	private volatile DatagramChannel groupChannel;
 
-	/** {@link OwnPacketFilter} took on the group socket. */
-	private volatile boolean ownPacketsFiltered;
-
-	/** Packets of this node read back from the group socket (node loop only). */
-	private long ownPacketsRead;
-
 	private InetSocketAddress groupAddress;
 
 	private NetworkInterface networkInterface;
@@ -287,24 +281,7 @@ public final class NettyDataChannel implements DataChannel {
 			channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
 			throw ex;
 		}
-		this.ownPacketsFiltered = OwnPacketFilter.attach(channel, this.localId);
-		LOG.log(System.Logger.Level.DEBUG, "group socket {0}: {1}", channel.localAddress(),
-				this.ownPacketsFiltered ? "the kernel drops this node's own multicast (socket filter)"
-						: "no socket filter here; this node's own multicast is dropped as it is read");
 		return channel;
-	}
-
-	/**
-	 * Whether the kernel drops this node's own multicast on its group socket
-	 * ({@link OwnPacketFilter}); false in unicast mode and where the filter cannot be had.
-	 */
-	boolean ownPacketsFiltered() {
-		return this.ownPacketsFiltered && this.groupChannel != null;
-	}
-
-	/** Packets of this node read back from its group socket, probes included (node loop, tests). */
-	long ownPacketsRead() {
-		return this.ownPacketsRead;
 	}
 
 	private Bootstrap datagramBootstrap(SocketProtocolFamily family) {
@@ -529,9 +506,7 @@ public final class NettyDataChannel implements DataChannel {
 		long sender = packet.senderId();
 		byte type = packet.type();
 		if (sender == this.localId) {
-			// our own multicast, looped back (where no OwnPacketFilter dropped it in the kernel):
-			// only a probe in flight is of interest
-			this.ownPacketsRead++;
+			// our own multicast, looped back: only a probe in flight is of interest
 			if (type == MessageTypes.PROBE && this.probeReturned != null && packet.transferId() == this.probeId
 					&& this.authenticator.open(packet)) {
 				this.probeReturned.trySuccess(null);
